@@ -91,24 +91,35 @@ def monthly_contribution(
     rates = rates or default_rates()
     chosen = set(programs)
     if not chosen <= set(PROGRAMS) or not {"JKK", "JKM"} <= chosen:
-        raise _error("Program harus JKK+JKM, boleh ditambah JHT.",
-                     "Programmes must be JKK+JKM, optionally with JHT.", "programs")
+        raise _error(
+            "Program harus JKK+JKM, boleh ditambah JHT.",
+            "Programmes must be JKK+JKM, optionally with JHT.",
+            "programs",
+        )
     if income_band not in rates.income_bands:
         raise _error(
-            f"Rentang penghasilan Rp{income_band:,} tidak ada di tabel iuran; pilih salah satu rentang.".replace(",", "."),
+            f"Rentang penghasilan Rp{income_band:,} tidak ada di tabel iuran; pilih salah satu rentang.".replace(
+                ",", "."
+            ),
             f"Income band Rp{income_band:,} is not in the rate table; choose one of the bands.",
             "income_band",
         )
     if sector not in SECTORS:
         raise _error(f"Sektor {sector!r} tidak dikenal.", f"Unknown sector {sector!r}.", "sector")
     if funding_source not in FUNDING_SOURCES:
-        raise _error(f"Sumber dana {funding_source!r} tidak dikenal.", f"Unknown funding source {funding_source!r}.",
-                     "funding_source")
+        raise _error(
+            f"Sumber dana {funding_source!r} tidak dikenal.",
+            f"Unknown funding source {funding_source!r}.",
+            "funding_source",
+        )
     key = _month_key(month)
     rate = next((r for r in rates.rates if _in_window(key, r)), None)
     if rate is None:
-        raise _error(f"Tidak ada tarif iuran untuk bulan {key}.", f"No contribution rate for month {key}.",
-                     "start_month")
+        raise _error(
+            f"Tidak ada tarif iuran untuk bulan {key}.",
+            f"No contribution rate for month {key}.",
+            "start_month",
+        )
     band = Decimal(income_band)
     amounts = {
         "JKK": band * Decimal(rate["jkk_percent"]) / 100,

@@ -24,6 +24,7 @@ class Eligibility:
     needs_guardian_consent: bool
 
 
-def check_age(birth_date: dt.date, on: dt.date, limits: AgeLimits = AgeLimits()) -> Eligibility:
+def check_age(birth_date: dt.date, on: dt.date, limits: AgeLimits | None = None) -> Eligibility:
+    limits = limits or AgeLimits()
     age = age_on(birth_date, on)
     return Eligibility(age, limits.minimum <= age <= limits.maximum, age < limits.adult)

@@ -18,8 +18,11 @@ from fieldapp.errors import UserFacingError
 Message = tuple[str, str]  # (Indonesian, English)
 
 HEIR_RELATIONSHIPS = {
-    "suami": ("Suami", "Husband"), "istri": ("Istri", "Wife"), "anak": ("Anak", "Child"),
-    "orang_tua": ("Orang tua", "Parent"), "saudara": ("Saudara kandung", "Sibling"),
+    "suami": ("Suami", "Husband"),
+    "istri": ("Istri", "Wife"),
+    "anak": ("Anak", "Child"),
+    "orang_tua": ("Orang tua", "Parent"),
+    "saudara": ("Saudara kandung", "Sibling"),
     "lainnya": ("Lainnya", "Other"),
 }
 CONSENT_METHODS = ("tanda_tangan", "cap_jempol", "lisan_disaksikan")
@@ -76,11 +79,12 @@ def validate(
     e: Enrolment,
     *,
     today: dt.date | None = None,
-    limits: eligibility.AgeLimits = eligibility.AgeLimits(),
+    limits: eligibility.AgeLimits | None = None,
     rates: contributions.RateTable | None = None,
     dana_desa_counts_as_apbd: bool = True,
 ) -> Findings:
     today = today or dt.date.today()
+    limits = limits or eligibility.AgeLimits()
     errors: dict[str, Message] = {}
     warnings: dict[str, Message] = {}
     changes: dict[str, object] = {}
@@ -99,14 +103,19 @@ def validate(
     if len(e.full_name.strip()) < 2:
         errors["full_name"] = ("Nama lengkap wajib diisi sesuai KTP.", "Full name as on the KTP is required.")
     elif not _NAME.match(e.full_name.strip()):
-        errors["full_name"] = ("Nama hanya boleh berisi huruf, spasi, titik, koma, tanda petik atau tanda hubung.",
-                               "A name holds only letters, spaces, dots, commas, apostrophes or hyphens.")
+        errors["full_name"] = (
+            "Nama hanya boleh berisi huruf, spasi, titik, koma, tanda petik atau tanda hubung.",
+            "A name holds only letters, spaces, dots, commas, apostrophes or hyphens.",
+        )
     if not e.birth_place.strip():
         errors["birth_place"] = ("Tempat lahir wajib diisi.", "Place of birth is required.")
     if e.birth_date is None:
         errors["birth_date"] = ("Tanggal lahir wajib diisi.", "Date of birth is required.")
     elif e.birth_date > today:
-        errors["birth_date"] = ("Tanggal lahir tidak boleh di masa depan.", "Date of birth cannot be in the future.")
+        errors["birth_date"] = (
+            "Tanggal lahir tidak boleh di masa depan.",
+            "Date of birth cannot be in the future.",
+        )
     if e.sex not in ("L", "P"):
         errors["sex"] = ("Pilih jenis kelamin: L atau P.", "Choose the sex: L (male) or P (female).")
     if info and e.birth_date and e.birth_date != info.birth_date:
@@ -115,15 +124,20 @@ def validate(
             f"Differs from the birth date in the NIK ({info.birth_date:%d-%m-%Y}); check the KTP.",
         )
     if info and e.sex in ("L", "P") and e.sex != info.sex:
-        warnings["sex"] = (f"Berbeda dengan jenis kelamin di NIK ({info.sex}).",
-                           f"Differs from the sex in the NIK ({info.sex}).")
+        warnings["sex"] = (
+            f"Berbeda dengan jenis kelamin di NIK ({info.sex}).",
+            f"Differs from the sex in the NIK ({info.sex}).",
+        )
     if e.birth_date and "birth_date" not in errors:
         elig = eligibility.check_age(e.birth_date, today, limits)
         if not elig.within_limits:
-            warnings.setdefault("birth_date", (
-                f"Usia {elig.age} tahun di luar batas {limits.minimum}-{limits.maximum} tahun.",
-                f"Age {elig.age} is outside the limits {limits.minimum}-{limits.maximum}.",
-            ))
+            warnings.setdefault(
+                "birth_date",
+                (
+                    f"Usia {elig.age} tahun di luar batas {limits.minimum}-{limits.maximum} tahun.",
+                    f"Age {elig.age} is outside the limits {limits.minimum}-{limits.maximum}.",
+                ),
+            )
         if elig.needs_guardian_consent and not e.guardian_name.strip():
             errors["guardian_name"] = (
                 f"Peserta di bawah {limits.adult} tahun: isi nama orang tua/wali yang menyetujui (UU PDP).",
@@ -134,12 +148,18 @@ def validate(
         errors["street"] = ("Alamat (jalan/kampung) wajib diisi.", "Street address is required.")
     for name, value in (("rt", e.rt), ("rw", e.rw)):
         if not _RT_RW.match(value.strip()):
-            errors[name] = (f"{name.upper()} harus 1-3 angka, contoh 003.", f"{name.upper()} is 1-3 digits, e.g. 003.")
+            errors[name] = (
+                f"{name.upper()} harus 1-3 angka, contoh 003.",
+                f"{name.upper()} is 1-3 digits, e.g. 003.",
+            )
         else:
             changes[name] = value.strip().zfill(3)
     village = e.village_code.strip()
     if not (len(village) == 10 and village.isdigit() and regions.is_known(village)):
-        errors["village"] = ("Pilih desa/kelurahan dari daftar wilayah.", "Choose the village from the region list.")
+        errors["village"] = (
+            "Pilih desa/kelurahan dari daftar wilayah.",
+            "Choose the village from the region list.",
+        )
 
     if e.phone.strip():
         try:
@@ -155,15 +175,22 @@ def validate(
     contribution = None
     try:
         contribution = contributions.monthly_contribution(
-            e.income_band, e.programs, e.start_month, e.sector, e.funding_source,
-            rates=rates, dana_desa_counts_as_apbd=dana_desa_counts_as_apbd,
+            e.income_band,
+            e.programs,
+            e.start_month,
+            e.sector,
+            e.funding_source,
+            rates=rates,
+            dana_desa_counts_as_apbd=dana_desa_counts_as_apbd,
         )
     except UserFacingError as exc:
         errors[exc.field or "programs"] = (exc.indonesian, exc.english)
 
     if not e.heir_name.strip():
-        warnings["heir_name"] = ("Ahli waris belum diisi (santunan JKM dibayar ke ahli waris).",
-                                 "No heir yet (the JKM benefit is paid to the heir).")
+        warnings["heir_name"] = (
+            "Ahli waris belum diisi (santunan JKM dibayar ke ahli waris).",
+            "No heir yet (the JKM benefit is paid to the heir).",
+        )
     elif e.heir_relationship not in HEIR_RELATIONSHIPS:
         errors["heir_relationship"] = ("Pilih hubungan ahli waris.", "Choose the heir's relationship.")
     if e.heir_phone.strip():
@@ -172,8 +199,10 @@ def validate(
         except UserFacingError as exc:
             errors["heir_phone"] = (exc.indonesian, exc.english)
     if e.consent_given_at is None:
-        errors["consent"] = ("Persetujuan peserta wajib dicatat sebelum menyimpan.",
-                             "The participant's consent must be recorded before saving.")
+        errors["consent"] = (
+            "Persetujuan peserta wajib dicatat sebelum menyimpan.",
+            "The participant's consent must be recorded before saving.",
+        )
     if e.kk_number.strip():
         try:
             parse_kk(e.kk_number, today=today)

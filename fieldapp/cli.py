@@ -1,0 +1,201 @@
+"""The ``fieldapp`` command: starts the desktop app, or runs a headless subcommand.
+
+Every subcommand that opens a store acts as a user: ``--user NAME --password-stdin``, or the environment
+variables FIELDAPP_USER and FIELDAPP_PASSWORD for scripts. A user's mistake is one clear line on stderr and a
+non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from fieldapp import __version__, i18n
+from fieldapp.errors import UserFacingError
+from fieldapp.i18n import tr
+from fieldapp.paths import default_data_dir
+
+EXIT_USER_ERROR = 2
+
+
+def _credentials(args: argparse.Namespace) -> tuple[str, str]:
+    username = args.user or os.environ.get("FIELDAPP_USER")
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = os.environ.get("FIELDAPP_PASSWORD")
+    if not username or password is None:
+        raise UserFacingError(
+            "Sebutkan pengguna: --user NAMA --password-stdin, atau FIELDAPP_USER dan FIELDAPP_PASSWORD.",
+            "Say who you are: --user NAME --password-stdin, or FIELDAPP_USER and FIELDAPP_PASSWORD.",
+            field="user",
+        )
+    return username, password
+
+
+def workspace(args: argparse.Namespace):
+    """The store in ``--data-dir``, opened as the user the arguments name."""
+    from fieldapp.db.engine import open_store
+    from fieldapp.services.accounts import authenticate
+    from fieldapp.services.workspace import Workspace
+
+    store = open_store(args.data_dir)
+    try:
+        return Workspace.for_user(store, authenticate(store, *_credentials(args)))
+    except BaseException:
+        store.close()
+        raise
+
+
+def _progress(label: str) -> Callable[[int, int], None]:
+    def report(done: int, total: int) -> None:
+        if sys.stderr.isatty() or done == total:
+            end = "\n" if done == total else "\r"
+            print(f"{label}: {done:,}/{total:,}", end=end, file=sys.stderr, flush=True)
+
+    return report
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from fieldapp.services import accounts
+
+    username, password = _credentials(args)
+    accounts.init_store(args.data_dir, username, password, full_name=args.full_name or "").close()
+    print(
+        tr(
+            f"Penyimpanan data dibuat di {args.data_dir}; supervisor: {username}.",
+            f"Data store created in {args.data_dir}; supervisor: {username}.",
+        )
+    )
+    return 0
+
+
+def cmd_seed_demo(args: argparse.Namespace) -> int:
+    from fieldapp.db.engine import store_path
+    from fieldapp.services import seed
+
+    new_store = not store_path(args.data_dir).exists()
+    if not new_store:
+        workspace(args).close()  # an existing store: only its users may add to it
+    added = seed.seed_demo(args.data_dir, args.participants, progress=_progress(tr("Peserta", "Participants")))
+    print(
+        tr(
+            f"{added:,} peserta contoh ditambahkan di {args.data_dir}.",
+            f"{added:,} demo participants added in {args.data_dir}.",
+        )
+    )
+    if new_store:
+        users = ", ".join(f"{u} ({role})" for u, role, _ in seed.DEMO_USERS)
+        print(
+            tr(
+                f"Akun demo: {users}; kata sandi {seed.DEMO_PASSWORD}.",
+                f"Demo accounts: {users}; password {seed.DEMO_PASSWORD}.",
+            )
+        )
+    return 0
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    from fieldapp.services import stats
+
+    ws = workspace(args)
+    try:
+        data = stats.counts(ws)
+    finally:
+        ws.close()
+    if args.json:
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        p = data["participants"]
+        print(tr("Peserta", "Participants") + f": {p['total']:,}")
+        for state, n in sorted(p["by_sync_state"].items()):
+            print(f"  {state}: {n:,}")
+        print(
+            tr("Desa", "Villages")
+            + f": {data['villages']:,}   "
+            + tr("Kunjungan", "Visits")
+            + f": {data['visits']:,}   "
+            + tr("Pengguna", "Users")
+            + f": {data['users']:,}"
+        )
+    return 0
+
+
+def cmd_gui(args: argparse.Namespace) -> int:
+    from fieldapp.ui.app import main as gui_main
+
+    return gui_main(args.data_dir)
+
+
+def _add_store_args(p: argparse.ArgumentParser, *, credentials: bool = True) -> None:
+    p.add_argument(
+        "--data-dir",
+        type=Path,
+        default=argparse.SUPPRESS,
+        help="data directory (default: FIELDAPP_DATA_DIR or the user data directory)",
+    )
+    if credentials:
+        p.add_argument("--user", help="act as this user (or FIELDAPP_USER)")
+        p.add_argument(
+            "--password-stdin",
+            action="store_true",
+            help="read the password from the first line of standard input (or FIELDAPP_PASSWORD)",
+        )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="fieldapp",
+        description="fieldapp: enrolment of informal workers into BPJS Ketenagakerjaan (BPU), offline first.",
+    )
+    parser.add_argument("--version", action="version", version=f"fieldapp {__version__}")
+    parser.add_argument("--data-dir", type=Path, default=None, help="data directory")
+    parser.add_argument("--lang", choices=i18n.LANGUAGES, help="language of messages (id, en)")
+    parser.set_defaults(func=cmd_gui)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("init", help="create a new store and its first supervisor")
+    _add_store_args(p)
+    p.add_argument("--full-name", help="the supervisor's full name")
+    p.set_defaults(func=cmd_init)
+
+    p = sub.add_parser("seed-demo", help="add synthetic demo participants (creates a demo store if none)")
+    _add_store_args(p)
+    p.add_argument("--participants", type=int, default=500, help="how many (default 500)")
+    p.set_defaults(func=cmd_seed_demo)
+
+    p = sub.add_parser("stats", help="counts of participants, villages, visits, users")
+    _add_store_args(p)
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=cmd_stats)
+
+    for register in EXTRA_COMMANDS:
+        register(sub, _add_store_args)
+    return parser
+
+
+#: Later features add their subcommands here: ``register(subparsers, add_store_args)``.
+EXTRA_COMMANDS: list[Callable] = []
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.lang:
+        i18n.set_language(args.lang)
+    args.data_dir = Path(args.data_dir) if args.data_dir else default_data_dir()
+    try:
+        return args.func(args)
+    except UserFacingError as exc:
+        print(f"fieldapp: {exc.text()}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        print(tr("fieldapp: dibatalkan.", "fieldapp: cancelled."), file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,10 @@
+"""Alembic environment: always run from code with a connection handed in (see migrations_runner)."""
+
+from alembic import context
+
+from fieldapp.db.models import Base
+
+connection = context.config.attributes["connection"]
+context.configure(connection=connection, target_metadata=Base.metadata, render_as_batch=True)
+with context.begin_transaction():
+    context.run_migrations()

@@ -1,0 +1,48 @@
+"""Alembic, driven from code: upgrade to head after a backup, refuse a store newer than this app."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, inspect, text
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def alembic_config() -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    return cfg
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        if not inspect(conn).has_table("alembic_version"):
+            return None
+        return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
+def upgrade(engine: Engine, path: Path) -> None:
+    from fieldapp.db.engine import StoreError, backup_file
+
+    cfg = alembic_config()
+    script = ScriptDirectory.from_config(cfg)
+    head = script.get_current_head()
+    current = current_revision(engine)
+    if current == head:
+        return
+    known = {rev.revision for rev in script.walk_revisions()}
+    if current is not None and current not in known:
+        raise StoreError(
+            f"Data ini dibuat oleh versi fieldapp yang lebih baru (skema {current}). Pasang versi terbaru aplikasi.",
+            f"This store was written by a newer fieldapp (schema {current}). Install the newest version of the app.",
+            code="store_too_new",
+        )
+    if current is not None:
+        backup_file(path, path.parent / "backups", f"pre-migrate-{current}")
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")

@@ -1,0 +1,198 @@
+"""Participant repository: writes rows, reads them back as frozen domain dataclasses."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+
+from sqlalchemy import Select, column, func, select, table, text, true
+from sqlalchemy.orm import Session
+
+from fieldapp.db import models as m
+from fieldapp.db.timeutil import aware, to_utc
+from fieldapp.domain.enrolment import Enrolment
+from fieldapp.domain.nik import normalize_nik
+from fieldapp.domain.participant import Participant, ParticipantRow, SearchQuery
+
+_fts = table("participants_fts", column("rowid"))
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+ENROLMENT_COLUMNS = (
+    "nik",
+    "full_name",
+    "birth_place",
+    "birth_date",
+    "sex",
+    "street",
+    "rt",
+    "rw",
+    "village_code",
+    "phone",
+    "occupation",
+    "income_band",
+    "funding_source",
+    "sector",
+    "start_month",
+    "heir_name",
+    "heir_relationship",
+    "heir_phone",
+    "consent_given_at",
+    "consent_method",
+    "guardian_name",
+    "kk_number",
+    "mother_name",
+    "email",
+    "period_months",
+)
+
+
+def enrolment_values(e: Enrolment) -> dict:
+    values = {name: getattr(e, name) for name in ENROLMENT_COLUMNS}
+    values["programs"] = ",".join(e.programs)
+    values["consent_given_at"] = to_utc(e.consent_given_at) if e.consent_given_at else None
+    return values
+
+
+def _enrolment(p: m.Participant) -> Enrolment:
+    values = {name: getattr(p, name) for name in ENROLMENT_COLUMNS}
+    values["programs"] = tuple(p.programs.split(","))
+    values["consent_given_at"] = aware(p.consent_given_at)
+    return Enrolment(**values)
+
+
+def _view(p: m.Participant, officer: str, village_name: str) -> Participant:
+    return Participant(
+        id=p.id,
+        uuid=p.uuid,
+        local_number=p.local_number,
+        data=_enrolment(p),
+        revision=p.revision,
+        synced_revision=p.synced_revision,
+        sync_state=p.sync_state,
+        sync_message=p.sync_message,
+        kpj=p.kpj,
+        officer=officer,
+        visit_id=p.visit_id,
+        village_name=village_name,
+        enrolled_at=aware(p.enrolled_at),
+        updated_at=aware(p.updated_at),
+        active=p.active,
+    )
+
+
+def _views(session: Session, where) -> list[Participant]:
+    stmt = (
+        select(m.Participant, m.User.username, m.Region.name)
+        .join(m.User, m.User.id == m.Participant.officer_id)
+        .join(m.Region, m.Region.code == m.Participant.village_code)
+        .where(where)
+    )
+    return [_view(p, officer, village) for p, officer, village in session.execute(stmt)]
+
+
+def get(session: Session, participant_id: int) -> Participant | None:
+    found = _views(session, m.Participant.id == participant_id)
+    return found[0] if found else None
+
+
+def get_by_uuid(session: Session, uuid: str) -> Participant | None:
+    found = _views(session, m.Participant.uuid == uuid)
+    return found[0] if found else None
+
+
+def find_active_by_nik(session: Session, nik: str) -> Participant | None:
+    found = _views(session, (m.Participant.nik == nik) & (m.Participant.active == true()))
+    return found[0] if found else None
+
+
+def many(session: Session, ids: Sequence[int]) -> list[Participant]:
+    by_id = {p.id: p for p in _views(session, m.Participant.id.in_(list(ids)))}
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def fts_query(words: str) -> str | None:
+    """Name words typed by a person → an FTS5 query where every word is a prefix: 'sit amin' → 'sit* amin*'."""
+    tokens = _WORD.findall(words)
+    return " ".join(f'"{t}"*' for t in tokens) if tokens else None
+
+
+_ROW_COLUMNS = (
+    m.Participant.id,
+    m.Participant.local_number,
+    m.Participant.full_name,
+    m.Participant.nik,
+    m.Participant.village_code,
+    m.Region.name,
+    m.Participant.enrolled_at,
+    m.Participant.sync_state,
+    m.Participant.kpj,
+)
+
+
+def _filtered(q: SearchQuery, columns) -> Select:
+    stmt = select(*columns).select_from(m.Participant).join(m.Region, m.Region.code == m.Participant.village_code)
+    stmt = stmt.where(m.Participant.active == true())
+    digits = normalize_nik(q.text)
+    if digits.isdigit():
+        upper = str(int(digits) + 1).zfill(len(digits)) if set(digits) != {"9"} else None
+        stmt = stmt.where(m.Participant.nik >= digits)
+        if upper:
+            stmt = stmt.where(m.Participant.nik < upper)
+        else:
+            stmt = stmt.where(m.Participant.nik.startswith(digits))
+    elif (match := fts_query(q.text)) is not None:
+        stmt = stmt.join(_fts, _fts.c.rowid == m.Participant.id).where(text("participants_fts MATCH :match"))
+        stmt = stmt.params(match=match)
+    if q.village_code:
+        stmt = stmt.where(m.Participant.village_code == q.village_code)
+    if q.visit_id is not None:
+        stmt = stmt.where(m.Participant.visit_id == q.visit_id)
+    if q.sync_state:
+        stmt = stmt.where(m.Participant.sync_state == q.sync_state)
+    if q.enrolled_from:
+        stmt = stmt.where(m.Participant.enrolled_at >= dt.datetime.combine(q.enrolled_from, dt.time()))
+    if q.enrolled_to:
+        end = dt.datetime.combine(q.enrolled_to + dt.timedelta(days=1), dt.time())
+        stmt = stmt.where(m.Participant.enrolled_at < end)
+    return stmt
+
+
+def _ordered(stmt: Select, q: SearchQuery) -> Select:
+    if q.sort == "name":
+        return stmt.order_by(m.Participant.full_name, m.Participant.id)
+    return stmt.order_by(m.Participant.id.desc())  # ids grow with enrolment time
+
+
+def search(session: Session, q: SearchQuery) -> list[ParticipantRow]:
+    stmt = _ordered(_filtered(q, _ROW_COLUMNS), q).limit(q.limit).offset(q.offset)
+    return [
+        ParticipantRow(i, num, name, nik, vc, vn, aware(at), state, kpj)
+        for i, num, name, nik, vc, vn, at, state, kpj in session.execute(stmt)
+    ]
+
+
+def search_ids(session: Session, q: SearchQuery) -> list[int]:
+    stmt = _ordered(_filtered(q, (m.Participant.id,)), q).limit(q.limit).offset(q.offset)
+    return list(session.scalars(stmt))
+
+
+def rows_for_ids(session: Session, ids: Sequence[int]) -> list[ParticipantRow]:
+    stmt = (
+        select(*_ROW_COLUMNS)
+        .join(m.Region, m.Region.code == m.Participant.village_code)
+        .where(m.Participant.id.in_(list(ids)))
+    )
+    by_id = {
+        r[0]: ParticipantRow(r[0], r[1], r[2], r[3], r[4], r[5], aware(r[6]), r[7], r[8]) for r in session.execute(stmt)
+    }
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def count(session: Session, q: SearchQuery) -> int:
+    return session.scalar(select(func.count()).select_from(_filtered(q, (m.Participant.id,)).subquery())) or 0
+
+
+def count_by_state(session: Session) -> dict[str, int]:
+    stmt = select(m.Participant.sync_state, func.count()).where(m.Participant.active == true())
+    return dict(session.execute(stmt.group_by(m.Participant.sync_state)).all())

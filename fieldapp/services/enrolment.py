@@ -1,0 +1,135 @@
+"""Enrol and edit participants: validate with the domain rules, refuse a second active NIK, audit."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import uuid
+
+from sqlalchemy import select, true, update
+from sqlalchemy.exc import IntegrityError
+
+from fieldapp.db import models as m
+from fieldapp.db import participants as repo
+from fieldapp.db.timeutil import utcnow
+from fieldapp.domain.enrolment import Enrolment, Findings, validate
+from fieldapp.domain.participant import Participant
+from fieldapp.errors import DuplicateNik, NotFound, PermissionDenied, UserFacingError, ValidationError
+from fieldapp.services import audit
+from fieldapp.services.workspace import Workspace
+
+ENROLLING_ROLES = ("officer", "supervisor", "admin")
+
+
+def check(ws: Workspace, e: Enrolment, *, today: dt.date | None = None) -> Findings:
+    """Everything the form shows live: hard errors, warnings, the contribution."""
+    return validate(
+        e,
+        today=today,
+        limits=ws.age_limits(),
+        dana_desa_counts_as_apbd=ws.setting("dana_desa_counts_as_apbd") == "1",
+    )
+
+
+def find_duplicate(ws: Workspace, nik: str, *, exclude_id: int | None = None) -> Participant | None:
+    with ws.store.sessions() as session:
+        found = repo.find_active_by_nik(session, nik)
+    return None if found is None or found.id == exclude_id else found
+
+
+def _checked(ws: Workspace, e: Enrolment) -> Enrolment:
+    findings = check(ws, e)
+    if not findings.ok:
+        raise ValidationError(findings.errors)
+    return findings.normalized
+
+
+def enrol(ws: Workspace, e: Enrolment, *, visit_id: int | None = None) -> Participant:
+    """Store a new enrolment. Returns only once the row is committed (fsynced) to disk."""
+    ws.require(*ENROLLING_ROLES, action=("mendaftarkan peserta", "enrol participants"))
+    e = _checked(ws, e)
+    existing = find_duplicate(ws, e.nik)
+    if existing:
+        raise DuplicateNik(existing)
+    now = utcnow()
+    try:
+        with ws.store.sessions.begin() as session:
+            counter = session.execute(
+                update(m.Device)
+                .where(m.Device.id == ws.device.id)
+                .values(counter=m.Device.counter + 1)
+                .returning(m.Device.counter)
+            ).scalar_one()
+            row = m.Participant(
+                uuid=str(uuid.uuid4()),
+                local_number=f"{e.village_code}-{ws.device.code}-{counter:06d}",
+                officer_id=ws.user.id,
+                visit_id=visit_id,
+                device_id=ws.device.id,
+                enrolled_at=now,
+                updated_at=now,
+                revision=1,
+                synced_revision=0,
+                sync_state="pending",
+                active=True,
+                **repo.enrolment_values(e),
+            )
+            session.add(row)
+            session.flush()
+            audit.record(session, ws.user.username, "create", "participant", row.uuid)
+            new_id = row.id
+    except IntegrityError:
+        # Another writer stored the same NIK between the check and the insert: the index held.
+        existing = find_duplicate(ws, e.nik)
+        if existing:
+            raise DuplicateNik(existing) from None
+        raise
+    return get(ws, new_id)
+
+
+def edit(ws: Workspace, participant_id: int, e: Enrolment, *, expected_revision: int) -> Participant:
+    """Store an edit as a new revision, back to ``pending`` for the next sync."""
+    ws.require(*ENROLLING_ROLES, action=("mengubah data peserta", "edit participants"))
+    e = _checked(ws, e)
+    with ws.store.sessions.begin() as session:
+        row = session.get(m.Participant, participant_id)
+        if row is None:
+            raise NotFound("Peserta tidak ditemukan.", "Participant not found.")
+        if ws.user.role == "officer" and row.officer_id != ws.user.id:
+            raise PermissionDenied("mengubah data petugas lain", "edit another officer's records")
+        if row.revision != expected_revision:
+            raise UserFacingError(
+                "Data ini sudah diubah orang lain sejak dibuka. Buka ulang lalu ubah lagi.",
+                "This record was changed by someone else since it was opened. Reopen it and edit again.",
+                code="stale_revision",
+            )
+        other = session.scalar(
+            select(m.Participant.id).where(
+                m.Participant.nik == e.nik, m.Participant.active == true(), m.Participant.id != participant_id
+            )
+        )
+        if other is not None:
+            raise DuplicateNik(repo.get(session, other))
+        values = repo.enrolment_values(e)
+        changed = sorted(k for k, v in values.items() if getattr(row, k) != v)
+        for key, value in values.items():
+            setattr(row, key, value)
+        row.revision += 1
+        row.updated_at = utcnow()
+        row.sync_state = "pending"
+        row.sync_message = ""
+        audit.record(session, ws.user.username, "edit", "participant", row.uuid, fields=changed, revision=row.revision)
+    return get(ws, participant_id)
+
+
+def get(ws: Workspace, participant_id: int) -> Participant:
+    with ws.store.sessions() as session:
+        found = repo.get(session, participant_id)
+    if found is None:
+        raise NotFound("Peserta tidak ditemukan.", "Participant not found.")
+    return found
+
+
+def draft_from(p: Participant, **changes: object) -> Enrolment:
+    """The participant's enrolment with some fields changed: the starting point of an edit."""
+    return dataclasses.replace(p.data, **changes)

@@ -1,0 +1,43 @@
+"""Synthetic enrolments for tests: no real person's data."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+
+from fieldapp.domain.enrolment import Enrolment
+
+TODAY = dt.date(2026, 11, 21)
+CONSENT = dt.datetime(2026, 11, 21, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=7)))
+
+
+def nik_for(birth: dt.date, sex: str = "L", serial: int = 1, district: str = "321606") -> str:
+    day = birth.day + (40 if sex == "P" else 0)
+    return f"{district}{day:02d}{birth:%m%y}{serial:04d}"
+
+
+def enrolment(**changes) -> Enrolment:
+    birth = changes.pop("birth_date", dt.date(1990, 7, 12))
+    sex = changes.pop("sex", "L")
+    base = Enrolment(
+        nik=nik_for(birth, sex, changes.pop("serial", 3)),
+        full_name="Budi Santoso",
+        birth_place="Bekasi",
+        birth_date=birth,
+        sex=sex,
+        street="Kp. Pulo No. 12",
+        rt="3",
+        rw="5",
+        village_code="3216062002",
+        phone="0812-3456-7890",
+        occupation="petani",
+        income_band=1_000_000,
+        programs=("JKK", "JKM"),
+        funding_source="apbd",
+        sector="other",
+        start_month=dt.date(2026, 12, 1),
+        heir_name="Siti Aminah",
+        heir_relationship="istri",
+        consent_given_at=CONSENT,
+    )
+    return replace(base, **changes)

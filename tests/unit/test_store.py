@@ -1,0 +1,78 @@
+"""The local store: migrations from empty and from old files, refusal of newer stores, the search index."""
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from fieldapp.db.engine import StoreError, open_store, store_path
+from fieldapp.db.migrations_runner import alembic_config, current_revision
+from fieldapp.domain.participant import SearchQuery
+from fieldapp.services import participants
+from fieldapp.services.workspace import Workspace
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+
+
+def head() -> str:
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def test_new_store_is_migrated_to_head_with_wal_and_foreign_keys(tmp_path):
+    store = open_store(tmp_path, create=True)
+    assert current_revision(store.engine) == head()
+    with store.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
+        tables = {r[0] for r in conn.exec_driver_sql("SELECT name FROM sqlite_master")}
+    assert {
+        "participants",
+        "participants_fts",
+        "regions_fts",
+        "users",
+        "visits",
+        "audit_events",
+        "sync_batches",
+        "sync_results",
+        "certificate_issues",
+        "village_targets",
+    } <= tables
+    store.close()
+    assert not (tmp_path / "backups").exists()  # nothing to back up in a new store
+
+
+def test_missing_store_is_a_clear_error(tmp_path):
+    with pytest.raises(StoreError) as exc:
+        open_store(tmp_path / "none")
+    assert exc.value.code == "no_store"
+    assert "fieldapp init" in exc.value.text("en")
+
+
+def test_newer_store_is_refused(data_dir):
+    with sqlite3.connect(store_path(data_dir)) as c:
+        c.execute("UPDATE alembic_version SET version_num = '9999_from_the_future'")
+    with pytest.raises(StoreError) as exc:
+        open_store(data_dir)
+    assert exc.value.code == "store_too_new"
+    assert "lebih baru" in exc.value.indonesian and "newer" in exc.value.english
+
+
+def test_old_store_file_is_backed_up_then_upgraded(tmp_path):
+    shutil.copy(DATA / "store-0001.sqlite", store_path(tmp_path))
+    store = open_store(tmp_path)
+    assert current_revision(store.engine) == head()
+    store.close()
+    backups = list((tmp_path / "backups").glob("fieldapp-pre-migrate-0001-*.sqlite"))
+    assert len(backups) == 1
+    with sqlite3.connect(backups[0]) as c:
+        assert c.execute("SELECT version_num FROM alembic_version").fetchone() == ("0001",)
+        assert c.execute("SELECT count(*) FROM participants").fetchone() == (2,)
+    ws = Workspace.open(tmp_path, "sup", "rahasia123")
+    rows = participants.search(ws, SearchQuery("siti"))
+    assert [r.full_name for r in rows] == ["Siti Aminah"]  # the FTS index survived the upgrade
+    assert participants.find_by_nik(ws, "3216061207900003").data.full_name == "Budi Santoso"
+    ws.close()
