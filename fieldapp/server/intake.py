@@ -1,0 +1,173 @@
+"""A batch as it arrives: shape checks, then every record parsed and validated by the domain rules.
+
+Pure Python, no database: this runs before the write transaction so the write lock is held briefly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import uuid as uuidlib
+from dataclasses import dataclass
+
+from fieldapp.domain import contributions
+from fieldapp.domain.enrolment import validate
+from fieldapp.domain.record import MalformedRecord, from_record, to_record
+from fieldapp.errors import UserFacingError
+
+MAX_REVISION = 2**31 - 1  # an INTEGER column on both databases
+STATUSES = ("accepted", "updated", "unchanged", "duplicate_person", "rejected", "conflict")
+
+#: status → (code, Indonesian, English) for the results that are not rejections.
+OUTCOMES: dict[str, tuple[str, str, str]] = {
+    "accepted": ("accepted", "Data diterima.", "Record accepted."),
+    "updated": ("updated", "Perubahan data diterima.", "The newer revision was stored."),
+    "unchanged": ("unchanged", "Data ini sudah diterima sebelumnya.", "This revision was already received."),
+    "duplicate_person": ("duplicate_nik", "NIK ini sudah terdaftar aktif pada data lain.",
+                         "This NIK is already enrolled under another record."),
+    "conflict": ("revision_conflict", "Server menyimpan versi yang lebih baru; muat ulang data ini.",
+                 "The server holds a newer revision of this record; reload it."),
+}
+
+
+class BadBatch(UserFacingError):
+    """The batch envelope itself is wrong (not a single record): answered with 422."""
+
+    def __init__(self, indonesian: str, english: str, code: str = "invalid_batch"):
+        super().__init__(indonesian, english, code=code)
+
+
+class TooManyRecords(UserFacingError):
+    def __init__(self, count: int, limit: int):
+        super().__init__(f"Satu kiriman paling banyak {limit} data (dikirim {count}).",
+                         f"A batch holds at most {limit} records ({count} sent).", code="too_many_records")
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A record that passed the domain rules, ready to store."""
+
+    index: int
+    uuid: str
+    nik: str
+    village_code: str
+    revision: int
+    base_revision: int
+    content_hash: str
+    stored: str  # the normalized record, wire format, JSON
+
+
+@dataclass(frozen=True, slots=True)
+class BatchInput:
+    batch_id: str
+    device_id: str
+    created_at: str
+    content_hash: str  # SHA-256 of the canonical records JSON
+    results: tuple[dict | None, ...]  # rejections already decided; None where the store decides
+    prepared: tuple[Prepared, ...]
+
+    @property
+    def count(self) -> int:
+        return len(self.results)
+
+
+def canonical(value) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def result(uuid: object, status: str, code: str, indonesian: str, english: str) -> dict:
+    return {"uuid": uuid if isinstance(uuid, str) else None, "status": status, "code": code,
+            "message": f"{indonesian} / {english}"}
+
+
+def outcome(uuid: str, status: str) -> dict:
+    code, indonesian, english = OUTCOMES[status]
+    return result(uuid, status, code, indonesian, english)
+
+
+def _storable(text: str) -> bool:
+    """No NUL (PostgreSQL text cannot hold it) and no lone surrogate (not encodable as UTF-8)."""
+    if "\\u0000" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _is_uuid(text: object) -> bool:
+    if not isinstance(text, str) or len(text) != 36:
+        return False
+    try:
+        return str(uuidlib.UUID(text)) == text
+    except ValueError:
+        return False
+
+
+def check_envelope(body: object, max_records: int) -> tuple[str, str, str, list]:
+    if not isinstance(body, dict):
+        raise BadBatch("Isi kiriman harus objek JSON.", "The body must be a JSON object.")
+    batch_id, device_id, created_at, records = (body.get(k) for k in
+                                                ("batch_id", "device_id", "created_at", "records"))
+    if not _is_uuid(batch_id):
+        raise BadBatch("batch_id harus UUID (huruf kecil).", "batch_id must be a lower-case UUID.")
+    if not isinstance(device_id, str) or not 1 <= len(device_id) <= 128 or not _storable(canonical(device_id)):
+        raise BadBatch("device_id wajib diisi (1-128 karakter).", "device_id is required (1-128 characters).")
+    try:
+        stamp = dt.datetime.fromisoformat(created_at) if isinstance(created_at, str) else None
+    except ValueError:
+        stamp = None
+    if stamp is None or stamp.tzinfo is None or len(created_at) > 40:
+        raise BadBatch("created_at harus tanggal-waktu ISO 8601 dengan zona waktu.",
+                       "created_at must be an ISO 8601 date-time with a UTC offset.")
+    if not isinstance(records, list):
+        raise BadBatch("records harus berupa daftar.", "records must be a list.")
+    if len(records) > max_records:
+        raise TooManyRecords(len(records), max_records)
+    return batch_id, device_id, created_at, records
+
+
+def prepare(body: object, *, max_records: int, today: dt.date) -> BatchInput:
+    """Check the envelope (``BadBatch``/``TooManyRecords``) and run every record through the domain rules."""
+    batch_id, device_id, created_at, records = check_envelope(body, max_records)
+    rates = contributions.default_rates()  # once per batch: loading it per record dominated the profile
+    texts: list[str] = []
+    results: list[dict | None] = []
+    prepared: list[Prepared] = []
+    for index, record in enumerate(records):
+        text = canonical(record)
+        texts.append(text)
+        rid = record.get("uuid") if isinstance(record, dict) else None
+        try:
+            if not _is_uuid(rid):
+                raise MalformedRecord("uuid", "a lower-case UUID expected")
+            if not _storable(text):
+                raise MalformedRecord("record", "text holds a NUL character or invalid Unicode")
+            enrolment, meta = from_record(record)
+            if meta.revision > MAX_REVISION:
+                raise MalformedRecord("revision", f"at most {MAX_REVISION}")
+            findings = validate(enrolment, today=today, rates=rates)
+        except MalformedRecord as exc:
+            results.append(result(rid, "rejected", exc.code, exc.indonesian, exc.english))
+            continue
+        except (TypeError, ValueError, AttributeError, OverflowError) as exc:  # garbage the parser did not expect
+            results.append(result(rid, "rejected", "malformed", "Data rusak.",
+                                  f"Malformed record ({type(exc).__name__})."))
+            continue
+        if findings.errors:
+            results.append(result(
+                rid, "rejected", "invalid",
+                "; ".join(f"{f}: {m[0]}" for f, m in findings.errors.items()),
+                "; ".join(f"{f}: {m[1]}" for f, m in findings.errors.items()),
+            ))
+            continue
+        normal = findings.normalized
+        stored = json.dumps(to_record(normal, meta), ensure_ascii=False, separators=(",", ":"))
+        results.append(None)
+        prepared.append(Prepared(index, rid, normal.nik, normal.village_code, meta.revision, meta.base_revision,
+                                 hashlib.sha256(text.encode()).hexdigest(), stored))
+    joined = "[" + ",".join(texts) + "]"
+    content_hash = hashlib.sha256(joined.encode("utf-8", "surrogatepass")).hexdigest()
+    return BatchInput(batch_id, device_id, created_at, content_hash, tuple(results), tuple(prepared))
