@@ -13,7 +13,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from fieldapp.certificates.card import PER_SHEET, SHEET_H, SHEET_W, draw_card, draw_sheet_marks, slot_origin
 from fieldapp.certificates.certificate import PAGE_H, PAGE_W, draw_certificate
-from fieldapp.certificates.fonts import register_fonts
+from fieldapp.certificates.fonts import REGULAR, register_fonts
 from fieldapp.certificates.model import CertificateData
 from fieldapp.certificates.payload import PayloadFields, sign_payload
 from fieldapp.certificates.qr import iter_qr_ops
@@ -27,6 +27,13 @@ def payload_fields(d: CertificateData) -> PayloadFields:
     if d.kpj is not None:
         return PayloadFields(d.serial, d.participant_uuid, d.kpj, "kpj", d.issue_date)
     return PayloadFields(d.serial, d.participant_uuid, d.local_number, "local", d.issue_date)
+
+
+def _batch(items: Iterable[CertificateData]) -> list[CertificateData]:
+    batch = list(items)
+    if not batch:
+        raise UserFacingError("Tidak ada peserta untuk dicetak.", "There is nothing to print.", code="empty")
+    return batch
 
 
 def _check_cancel(cancel: threading.Event | None) -> None:
@@ -43,7 +50,7 @@ def _document(size: tuple[float, float], title: str) -> Iterator[tuple[Canvas, i
     rl_config.useA85 = 0  # read by ReportLab while it builds page and font streams, restored after
     try:
         buf = io.BytesIO()
-        c = Canvas(buf, pagesize=size, pageCompression=1)
+        c = Canvas(buf, pagesize=size, pageCompression=1, initialFontName=REGULAR, initialFontSize=10)
         c.setTitle(title)  # never a person's name: the metadata is readable without opening a page
         c.setAuthor("fieldapp")
         c.setCreator("fieldapp")
@@ -78,7 +85,7 @@ def render_certificates(
     set, raises UserFacingError(code="cancelled"). ``workers``: helper processes for the QR codes (None:
     decide by batch size and cores; 0: none). ``_with_qr`` is for the benchmark only.
     """
-    batch = list(items)
+    batch = _batch(items)
     total = len(batch)
     with _document((PAGE_W, PAGE_H), "Sertifikat Kepesertaan") as (c, buf):
         codes = _qr_codes(batch, signing_key, key_id, _with_qr, workers)
@@ -108,9 +115,9 @@ def render_cards(
 ) -> bytes:
     """Participant cards, ten per A4 portrait sheet, filled left to right, top to bottom, in the order
     given. ``progress``, ``cancel`` and ``workers`` as for :func:`render_certificates`, per card."""
-    batch = list(items)
+    batch = _batch(items)
     total = len(batch)
-    sheets = max(1, -(-total // PER_SHEET))
+    sheets = -(-total // PER_SHEET)
     with _document((SHEET_W, SHEET_H), "Kartu Peserta") as (c, buf):
         codes = _qr_codes(batch, signing_key, key_id, _with_qr, workers)
         try:
