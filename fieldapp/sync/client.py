@@ -136,7 +136,8 @@ class SyncClient:
     def post_batch(self, batch: dict, *, gzip: bool = True) -> dict:
         """Send one batch and return its receipt. An interrupted send is retried with the very same bytes
         (same ``batch_id``); calling again with the same batch is safe too."""
-        body = json.dumps(batch, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        # ASCII with \u escapes: a stray surrogate in one record stays that record's problem.
+        body = json.dumps(batch, separators=(",", ":")).encode("ascii")
         headers = {"Content-Type": "application/json"}
         if gzip:
             body = gziplib.compress(body, compresslevel=5, mtime=0)
