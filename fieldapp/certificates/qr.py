@@ -5,17 +5,13 @@ about 6 ms per code, more than the whole rest of a page, and every mask decodes 
 mostly signature bytes, which look random under any mask.
 
 Turning a text into path operators (:func:`qr_ops`) is a pure function of the text, so a large batch can
-run it in a helper process (:func:`iter_qr_ops`) while this process draws pages.
+share that work with a helper process (:mod:`fieldapp.certificates.qrpool`) while this one draws pages.
 """
 
 from __future__ import annotations
 
-import multiprocessing
-import os
 import re
-from collections.abc import Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import segno
@@ -26,8 +22,6 @@ if TYPE_CHECKING:
 QUIET_ZONE = 4  # modules of white border the QR standard asks for
 ERROR_LEVEL = "m"  # 15 % recovery: survives a fold, a stain or a scuffed card corner
 MASK = 0
-#: Below this many codes a helper process costs more (start-up, imports) than it saves.
-POOL_THRESHOLD = 80
 _RUN = re.compile(rb"\x01+")
 
 
@@ -69,37 +63,3 @@ def draw_qr_ops(
 
 def draw_qr(canvas: Canvas, text: str, x: float, y: float, size: float, *, quiet_zone: bool = True) -> None:
     draw_qr_ops(canvas, qr_ops(text), x, y, size, quiet_zone=quiet_zone)
-
-
-def _workers(count: int, workers: int | None) -> int:
-    if workers is not None:
-        return max(0, workers)
-    if count < POOL_THRESHOLD or (os.cpu_count() or 1) < 2:
-        return 0
-    return 1  # one helper: this process keeps drawing pages on the other core
-
-
-def iter_qr_ops(texts: Sequence[str], *, workers: int | None = None) -> Iterator[tuple[int, str]]:
-    """``qr_ops`` for each text, in order. ``workers=None`` decides by batch size and core count; 0 keeps
-    everything in this process. Helpers are started with "spawn" (safe in a threaded GUI process; a frozen
-    app must call ``multiprocessing.freeze_support()`` first thing in ``main``). If a helper cannot start
-    or dies, the remaining codes are made in this process: the print run never fails for want of a helper.
-    """
-    done = 0
-    n = _workers(len(texts), workers)
-    if n:
-        try:
-            pool = ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("spawn"))
-        except (OSError, ValueError, NotImplementedError):
-            pool = None
-        if pool is not None:
-            try:
-                for ops in pool.map(qr_ops, texts, chunksize=16):
-                    yield ops
-                    done += 1
-            except (BrokenProcessPool, OSError, EOFError):
-                pass  # carry on below, in this process
-            finally:  # also on cancel (GeneratorExit): drop queued work, do not wait for it
-                pool.shutdown(wait=False, cancel_futures=True)
-    for text in texts[done:]:
-        yield qr_ops(text)

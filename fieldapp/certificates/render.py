@@ -16,7 +16,7 @@ from fieldapp.certificates.certificate import PAGE_H, PAGE_W, draw_certificate
 from fieldapp.certificates.fonts import REGULAR, register_fonts
 from fieldapp.certificates.model import CertificateData
 from fieldapp.certificates.payload import PayloadFields, sign_payload
-from fieldapp.certificates.qr import iter_qr_ops
+from fieldapp.certificates.qrpool import iter_qr_ops
 from fieldapp.errors import UserFacingError
 
 Progress = Callable[[int, int], None]

@@ -11,6 +11,7 @@ import shutil
 import subprocess
 import threading
 import uuid
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
@@ -22,13 +23,14 @@ from fieldapp.certificates import (
     date_id,
     generate_keypair,
     key_id_for,
+    qrpool,
     render_cards,
     render_certificates,
     verify_payload,
 )
 from fieldapp.certificates import wording as w
 from fieldapp.certificates.fonts import BOLD, REGULAR, register_fonts
-from fieldapp.certificates.qr import iter_qr_ops
+from fieldapp.certificates.qrpool import iter_qr_ops
 from fieldapp.errors import UserFacingError
 
 PRIVATE, PUBLIC = generate_keypair()
@@ -286,8 +288,21 @@ def test_cancel_between_pages(workers):
 
 
 def test_helper_process_makes_the_same_codes():
-    texts_ = [f"FA1.test-{i}" for i in range(40)]
-    assert list(iter_qr_ops(texts_, workers=1)) == list(iter_qr_ops(texts_, workers=0))
+    payloads = [f"FA1.test-{i}" for i in range(100)]
+    serial = list(iter_qr_ops(payloads, workers=0))
+    assert list(iter_qr_ops(payloads, workers=1)) == serial
+    assert list(iter_qr_ops(payloads)) == serial  # auto: a helper when the batch is large
+
+
+def test_without_a_working_helper_codes_are_made_here(monkeypatch):
+    def dead_pool(helpers):
+        pool = ProcessPoolExecutor(max_workers=1)
+        pool.shutdown()
+        return pool  # submit() now raises: as if the helper could not start
+
+    monkeypatch.setattr(qrpool, "_start", dead_pool)
+    payloads = [f"FA1.test-{i}" for i in range(30)]
+    assert list(iter_qr_ops(payloads, workers=1)) == list(iter_qr_ops(payloads, workers=0))
 
 
 # --- QR codes, decoded from rendered pages ------------------------------------------------------------------
