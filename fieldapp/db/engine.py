@@ -24,7 +24,7 @@ class StoreError(UserFacingError):
     pass
 
 
-def _set_pragmas(dbapi_conn: sqlite3.Connection, _record: object) -> None:
+def apply_pragmas(dbapi_conn: sqlite3.Connection, _record: object) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=FULL")
@@ -37,7 +37,7 @@ def _set_pragmas(dbapi_conn: sqlite3.Connection, _record: object) -> None:
 
 def make_engine(path: Path) -> Engine:
     engine = create_engine(f"sqlite:///{path}", future=True)
-    event.listen(engine, "connect", _set_pragmas)
+    event.listen(engine, "connect", apply_pragmas)
     return engine
 
 

@@ -169,25 +169,33 @@ def seed_demo(
             field="participants",
         )
     store = ensure_demo_store(data_dir)
+    done = 0
     try:
-        return _fill(store, participants, seed, batch, progress)
+        for rows in demo_rows(store, participants, seed=seed, batch=batch):
+            bulk_insert(store, rows)
+            done += len(rows)
+            if progress:
+                progress(done, participants)
     finally:
         store.close()
+    return done
 
 
-def _fill(store: Store, n: int, seed: int, batch: int, progress: Callable[[int, int], None] | None) -> int:
+def demo_rows(store: Store, n: int, *, seed: int = 2026, batch: int = 20_000) -> Iterator[list[dict]]:
+    """Batches of synthetic participant rows for ``store`` (its device counter and a few visits are reserved)."""
     rng = random.Random(seed)
     villages = _bekasi_villages()
     occupation_codes = [o.code for o in occupations.OCCUPATIONS]
     sector_of = {o.code: o.sector for o in occupations.OCCUPATIONS}
     now = utcnow()
+    start_month = dt.date(now.year, now.month, 1)
     with store.sessions.begin() as session:
         device = session.scalar(select(m.Device).where(m.Device.is_this_device == true()))
         officer_id = session.scalar(
             select(m.User.id).where(m.User.role.in_(("officer", "supervisor"))).order_by(m.User.role).limit(1)
         )
         seen = set(session.scalars(select(m.Participant.nik)))
-        start_counter = device.counter
+        first = device.counter + 1
         session.execute(update(m.Device).where(m.Device.id == device.id).values(counter=device.counter + n))
         visit_ids = []
         for village in villages[:12]:
@@ -199,7 +207,7 @@ def _fill(store: Store, n: int, seed: int, batch: int, progress: Callable[[int, 
                 funding_source="apbd",
                 programs="JKK,JKM",
                 sector="other",
-                start_month=dt.date(now.year, now.month, 1),
+                start_month=start_month,
                 officer_id=officer_id,
                 opened_at=now,
                 closed_at=now,
@@ -207,19 +215,18 @@ def _fill(store: Store, n: int, seed: int, batch: int, progress: Callable[[int, 
             session.add(visit)
             session.flush()
             visit_ids.append((village, visit.id))
-        audit.record(session, "seed-demo", "seed_demo", detail_count=n)
+        audit.record(session, "seed-demo", "seed_demo", count=n)
         device_id, device_code = device.id, device.code
-    done, rows = 0, []
-    start_month = dt.date(now.year, now.month, 1)
-    for i, (nik, name, sex, birth) in enumerate(_people(n, rng, villages, seen), start=start_counter + 1):
+    rows: list[dict] = []
+    for i, (nik, name, sex, birth) in enumerate(_people(n, rng, villages, seen)):
         village, visit_id = rng.choice(visit_ids) if rng.random() < 0.3 else (rng.choice(villages), None)
         occupation = rng.choice(occupation_codes)
         heir = rng.random() < 0.3
-        at = now - dt.timedelta(minutes=n - done)
+        at = now - dt.timedelta(minutes=n - i)
         rows.append(
             {
                 "uuid": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
-                "local_number": f"{village}-{device_code}-{i:06d}",
+                "local_number": f"{village}-{device_code}-{first + i:06d}",
                 "nik": nik,
                 "kk_number": "",
                 "full_name": name,
@@ -260,13 +267,11 @@ def _fill(store: Store, n: int, seed: int, batch: int, progress: Callable[[int, 
                 "active": True,
             }
         )
-        done += 1
-        if len(rows) >= batch or done == n:
-            bulk_insert(store, rows)
+        if len(rows) >= batch:
+            yield rows
             rows = []
-            if progress:
-                progress(done, n)
-    return done
+    if rows:
+        yield rows
 
 
 def bulk_insert(store: Store, rows: list[dict]) -> None:
