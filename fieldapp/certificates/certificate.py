@@ -57,9 +57,11 @@ def _frame(c: Canvas) -> None:
 def _header(c: Canvas, d: CertificateData) -> float:
     """Logos, programme line, title and subtitle; returns the y below them."""
     top = PAGE_H - INNER - 12
-    x = INNER + 14
-    for logo in d.logo_images[:3]:
-        used = draw_image_fit(c, logo, x, top - 46, 90, 46)
+    x, right = INNER + 14, CENTER - 230  # logos stay clear of the centred header line
+    for logo in d.logo_images:
+        if right - x < 30:
+            break
+        used = draw_image_fit(c, logo, x, top - 46, min(90, right - x), 46)
         x += used + 10 if used else 0
     c.setFillColor(PRIMARY)
     c.setFont(BOLD, 9.5)
