@@ -1,19 +1,21 @@
 """The signed text carried by the QR code on certificates and cards.
 
-Format (ASCII, one line)::
+Format: one line in the QR code's alphanumeric character set (upper-case letters, digits, `` $%*+-./:``)::
 
-    FA1.<fields>.<key_id>.<signature>
+    FA1:<key_id>:<base45(signature + fields)>
 
-* ``fields``: base64url (no padding) of the UTF-8 text ``serial|uuid|number|YYYYMMDD`` where ``uuid`` is the
-  participant UUID as base64url of its 16 bytes (22 characters) and ``number`` is ``K`` + KPJ, or ``L`` +
-  local registration number while BPJS has not issued the KPJ yet.
-* ``key_id``: 1-16 characters ``[A-Za-z0-9_-]`` naming the public key that verifies it
-  (see :func:`key_id_for`).
-* ``signature``: base64url (no padding) of the Ed25519 signature over the ASCII bytes
-  ``FA1.<fields>.<key_id>``, so the version, the fields and the key id are all covered.
+* ``key_id``: 1-16 characters ``[0-9A-Z]`` naming the public key that verifies it (:func:`key_id_for`).
+* ``signature``: the 64-byte Ed25519 signature over the ASCII bytes ``FA1:<key_id>:`` followed by the
+  fields bytes, so the version, the key id and every field are covered.
+* ``fields`` (bytes): participant UUID (16) · issue date as its proleptic ordinal, big-endian (3) · ``K``
+  when the number is the KPJ, ``L`` for the local registration number while BPJS has not issued the KPJ
+  (1) · length of the serial (1) · the certificate serial, UTF-8 · the number, UTF-8 (the rest).
 
-Every part must be in its canonical encoding: a text that differs from the signed one in any character
-does not verify. :func:`verify_payload` never raises; it answers a :class:`VerifyResult` with a reason.
+With a 20-character serial and a 20-character number the text is about 200 characters and fits a
+version-8 QR code at error level M (base64url in byte mode would need version 10: a denser symbol and 40 %
+more work to make it). Base45 must be canonical and the text must match the signed one exactly: a text that
+differs in any character does not verify. :func:`verify_payload` never raises; it answers a
+:class:`VerifyResult` with a reason.
 """
 
 from __future__ import annotations
@@ -30,12 +32,15 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from fieldapp.certificates import base45
+
 PREFIX = "FA1"
-SEPARATOR = "|"
 MAX_LENGTH = 600  # anything longer is not ours; refuse before doing any work
+SIGNATURE_BYTES = 64
+_HEADER_BYTES = 16 + 3 + 1 + 1  # uuid, date, kind, serial length
 _B64 = re.compile(r"[A-Za-z0-9_-]+")
-_KEY_ID = re.compile(r"[A-Za-z0-9_-]{1,16}")
-_KINDS = {"kpj": "K", "local": "L"}
+_KEY_ID = re.compile(r"[0-9A-Z]{1,16}")
+_KINDS = {"kpj": ord("K"), "local": ord("L")}
 _KIND_OF = {v: k for k, v in _KINDS.items()}
 
 REASONS: dict[str, tuple[str, str]] = {
@@ -90,46 +95,47 @@ def _b64decode(text: str) -> bytes | None:
     return data if _b64encode(data) == text else None
 
 
-def _date_text(day: dt.date) -> str:
-    return f"{day.year:04d}{day.month:02d}{day.day:02d}"  # strftime drops the zeros of years before 1000
-
-
-def _encode_fields(fields: PayloadFields) -> str:
+def _encode_fields(fields: PayloadFields) -> bytes:
     if fields.number_kind not in _KINDS:
         raise ValueError(f"number_kind must be one of {tuple(_KINDS)}")
-    for name, value in (("serial", fields.serial), ("number", fields.number)):
-        if not value or SEPARATOR in value:
-            raise ValueError(f"{name} must be non-empty and may not contain {SEPARATOR!r}")
-    uid = _b64encode(uuid.UUID(fields.participant_uuid).bytes)
-    text = SEPARATOR.join(
-        (fields.serial, uid, _KINDS[fields.number_kind] + fields.number, _date_text(fields.issue_date))
+    serial, number = fields.serial.encode("utf-8"), fields.number.encode("utf-8")
+    if not serial or not number or len(serial) > 255:
+        raise ValueError("serial (at most 255 bytes) and number must be non-empty")
+    return b"".join(
+        (
+            uuid.UUID(fields.participant_uuid).bytes,
+            fields.issue_date.toordinal().to_bytes(3, "big"),
+            bytes((_KINDS[fields.number_kind], len(serial))),
+            serial,
+            number,
+        )
     )
-    return _b64encode(text.encode("utf-8"))
 
 
 def _decode_fields(raw: bytes) -> PayloadFields | None:
-    try:
-        parts = raw.decode("utf-8").split(SEPARATOR)
-        if len(parts) != 4:
-            return None
-        serial, uid, number, day = parts
-        uid_bytes = _b64decode(uid)
-        if uid_bytes is None or len(uid_bytes) != 16 or len(number) < 2 or number[0] not in _KIND_OF:
-            return None
-        if not re.fullmatch(r"[0-9]{8}", day):
-            return None
-        issue = dt.date(int(day[:4]), int(day[4:6]), int(day[6:]))
-        return PayloadFields(serial, str(uuid.UUID(bytes=uid_bytes)), number[1:], _KIND_OF[number[0]], issue)
-    except (UnicodeDecodeError, ValueError):
+    if len(raw) < _HEADER_BYTES + 2 or raw[19] not in _KIND_OF:
         return None
+    serial_end = _HEADER_BYTES + raw[20]
+    try:
+        serial, number = raw[_HEADER_BYTES:serial_end].decode("utf-8"), raw[serial_end:].decode("utf-8")
+        issue = dt.date.fromordinal(int.from_bytes(raw[16:19], "big"))
+    except (UnicodeDecodeError, ValueError, OverflowError):
+        return None
+    if not serial or not number:
+        return None
+    return PayloadFields(serial, str(uuid.UUID(bytes=raw[:16])), number, _KIND_OF[raw[19]], issue)
 
 
 def sign_payload(fields: PayloadFields, private_key: Ed25519PrivateKey, key_id: str) -> str:
-    """The QR text for ``fields``. Raises ValueError on fields that cannot be encoded (e.g. a '|')."""
+    """The QR text for ``fields``. Raises ValueError on fields or a key id that cannot be encoded."""
     if not _KEY_ID.fullmatch(key_id):
-        raise ValueError("key_id must be 1-16 characters A-Z a-z 0-9 _ -")
-    signed = f"{PREFIX}.{_encode_fields(fields)}.{key_id}"
-    return f"{signed}.{_b64encode(private_key.sign(signed.encode('ascii')))}"
+        raise ValueError("key_id must be 1-16 characters 0-9 A-Z")
+    head = f"{PREFIX}:{key_id}:"
+    raw = _encode_fields(fields)
+    text = head + base45.encode(private_key.sign(head.encode("ascii") + raw) + raw)
+    if len(text) > MAX_LENGTH:
+        raise ValueError("fields too long for a QR payload")
+    return text
 
 
 def _result(code: str, fields: PayloadFields | None = None, key_id: str | None = None) -> VerifyResult:
@@ -148,26 +154,26 @@ def verify_payload(text: object, public_keys: dict[str, Ed25519PublicKey]) -> Ve
 def _verify(text: object, public_keys: dict[str, Ed25519PublicKey]) -> VerifyResult:
     if not isinstance(text, str) or len(text) > MAX_LENGTH or not text.isascii():
         return _result("malformed")
-    parts = text.split(".")
-    if len(parts) != 4:
+    parts = text.split(":", 2)
+    if len(parts) != 3:
         return _result("malformed")
-    version, fields_b64, key_id, sig_b64 = parts
+    version, key_id, blob = parts
     if version != PREFIX:
         return _result("version" if re.fullmatch(r"FA[0-9]+", version) else "malformed")
     if not _KEY_ID.fullmatch(key_id):
         return _result("malformed")
-    signature = _b64decode(sig_b64)
-    raw_fields = _b64decode(fields_b64)
-    if signature is None or len(signature) != 64 or raw_fields is None:
+    data = base45.decode(blob)
+    if data is None or len(data) < SIGNATURE_BYTES + _HEADER_BYTES + 2:
         return _result("malformed")
     key = public_keys.get(key_id)
     if key is None:
         return _result("unknown_key", key_id=key_id)
+    signature, raw = data[:SIGNATURE_BYTES], data[SIGNATURE_BYTES:]
     try:
-        key.verify(signature, f"{version}.{fields_b64}.{key_id}".encode("ascii"))
+        key.verify(signature, f"{version}:{key_id}:".encode("ascii") + raw)
     except InvalidSignature:
         return _result("bad_signature", key_id=key_id)
-    fields = _decode_fields(raw_fields)
+    fields = _decode_fields(raw)
     if fields is None:  # signed by us but unreadable: treat as damaged, never as valid
         return _result("malformed", key_id=key_id)
     return _result("ok", fields, key_id)
@@ -222,5 +228,6 @@ def public_key_from_text(text: str) -> Ed25519PublicKey:
 
 
 def key_id_for(public_key: Ed25519PublicKey, length: int = 8) -> str:
-    """A short stable id for a public key: the first ``length`` base64url characters of its SHA-256."""
-    return _b64encode(hashlib.sha256(public_key_to_bytes(public_key)).digest())[:length]
+    """A short stable id for a public key: the first ``length`` base32 characters of its SHA-256
+    (upper case and digits, so it stays in the QR code's alphanumeric set)."""
+    return base64.b32encode(hashlib.sha256(public_key_to_bytes(public_key)).digest()).decode("ascii")[:length]

@@ -26,8 +26,8 @@ _RUN = re.compile(rb"\x01+")
 
 
 def qr_matrix(text: str) -> Sequence[Sequence[int]]:
-    """The module matrix (rows of 0/1, no quiet zone) for ``text``, byte mode, fixed mask."""
-    return segno.make(text, error=ERROR_LEVEL, mode="byte", micro=False, mask=MASK, boost_error=False).matrix
+    """The module matrix (rows of 0/1, no quiet zone) for ``text``: segno picks the mode, the mask is fixed."""
+    return segno.make(text, error=ERROR_LEVEL, micro=False, mask=MASK, boost_error=False).matrix
 
 
 def qr_ops(text: str) -> tuple[int, str]:

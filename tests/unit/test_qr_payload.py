@@ -6,9 +6,11 @@ import datetime as dt
 import uuid
 
 import pytest
+import segno
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from fieldapp.certificates import base45
 from fieldapp.certificates import payload as pl
 from fieldapp.certificates.payload import PayloadFields, sign_payload, verify_payload
 
@@ -41,22 +43,26 @@ def test_text_is_compact_and_shaped_as_documented():
         KEY_ID,
     )
     assert len(text) < 220
-    version, _fields, key_id, signature = text.split(".")
-    assert (version, key_id, len(signature)) == ("FA1", KEY_ID, 86)
-    assert text.isascii() and "=" not in text
+    version, key_id, blob = text.split(":", 2)
+    assert (version, key_id) == ("FA1", KEY_ID)
+    assert len(base45.decode(blob)) == 64 + 21 + len(FIELDS.serial) + len("3216062001-A7-000123")
+    assert set(text) <= set(base45.ALPHABET)  # the QR code's alphanumeric mode
+    code = segno.make(text, error="m", micro=False, mask=0, boost_error=False)
+    assert (code.mode, code.version) == ("alphanumeric", 8)
 
 
 def test_no_nik_or_name_in_payload():
     text = sign_payload(FIELDS, PRIVATE, KEY_ID)
-    decoded = pl._b64decode(text.split(".")[1]).decode()
-    assert decoded.split("|")[0] == FIELDS.serial
-    assert len(decoded.split("|")) == 4  # serial, uuid, number, date: nothing else travels
+    raw = base45.decode(text.split(":", 2)[2])[64:]
+    # uuid, date, kind, serial length, serial, number: nothing else travels
+    assert len(raw) == 21 + len(FIELDS.serial) + len(FIELDS.number)
+    assert raw.endswith((FIELDS.serial + FIELDS.number).encode())
 
 
 def test_every_single_character_change_is_rejected():
     text = sign_payload(FIELDS, PRIVATE, KEY_ID)
     for i, ch in enumerate(text):
-        for replacement in {"A", "a", "0", "-", "_", ".", "Z"} - {ch}:
+        for replacement in {"A", "a", "0", "9", "-", " ", ".", ":", "Z", "%"} - {ch}:
             mutated = text[:i] + replacement + text[i + 1 :]
             result = verify_payload(mutated, KEYS)
             assert not result.valid, (i, replacement)
@@ -70,56 +76,46 @@ def test_reasons():
     forged = sign_payload(FIELDS, OTHER_PRIVATE, KEY_ID)  # right key id, wrong private key
     assert verify_payload(forged, KEYS).code == "bad_signature"
     assert verify_payload("FA2" + text[3:], KEYS).code == "version"
-    parts = text.split(".")
+    parts = text.split(":", 2)
     other_kid = "X" * len(KEY_ID)
-    relabelled = ".".join([parts[0], parts[1], other_kid, parts[3]])
+    relabelled = ":".join([parts[0], other_kid, parts[2]])
     assert verify_payload(relabelled, {**KEYS, other_kid: PUBLIC}).code == "bad_signature"  # key id is signed
 
 
-@pytest.mark.parametrize(
-    "garbage",
-    [
-        None,
-        b"FA1.x.y.z",
-        42,
-        "",
-        ".",
-        "...",
-        "FA1...",
-        "FA1.a.b.c",
-        "https://example.org/",
-        "é" * 50,
-        "FA1." + "A" * 5000,
-        "FA1.!!!.kid.@@@",
-        "FA1.AAAA.kid." + "A" * 86,
-        "\x00FA1",
-    ],
-)
+GARBAGE = [None, b"FA1:KID:ABC", 42, "", ":", "::", "FA1::", "FA1:KID:", "FA1:kid:AAA", "https://example.org/"]
+GARBAGE += ["é" * 50, "FA1:KID:" + "A" * 5000, "FA1:KID:!!!", "FA1:KID:" + "0" * 150, "\x00FA1", "FA1:KID:A"]
+
+
+@pytest.mark.parametrize("garbage", GARBAGE)
 def test_garbage_is_invalid_and_never_raises(garbage):
     result = verify_payload(garbage, KEYS)
     assert not result.valid and result.code in pl.REASONS and result.fields is None
 
 
-def test_non_canonical_base64_is_rejected():
-    # The last character of an 86-character signature carries 4 unused bits: flipping them must not verify.
+def test_overflowing_base45_group_is_rejected():
     text = sign_payload(FIELDS, PRIVATE, KEY_ID)
-    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
-    last = alphabet.index(text[-1])
-    sibling = alphabet[last ^ 1]
-    assert not verify_payload(text[:-1] + sibling, KEYS).valid
+    assert len(text.split(":", 2)[2]) % 3 == 0
+    assert verify_payload(text[:-3] + ":::", KEYS).code == "malformed"  # 91124 does not fit two bytes
 
 
 def test_sign_rejects_unencodable_fields():
-    with pytest.raises(ValueError):
-        sign_payload(PayloadFields("A|B", FIELDS.participant_uuid, "1", "kpj", FIELDS.issue_date), PRIVATE, KEY_ID)
-    with pytest.raises(ValueError):
-        sign_payload(PayloadFields("", FIELDS.participant_uuid, "1", "kpj", FIELDS.issue_date), PRIVATE, KEY_ID)
-    with pytest.raises(ValueError):
-        sign_payload(PayloadFields("S", "not-a-uuid", "1", "kpj", FIELDS.issue_date), PRIVATE, KEY_ID)
-    with pytest.raises(ValueError):
-        sign_payload(PayloadFields("S", FIELDS.participant_uuid, "1", "nik", FIELDS.issue_date), PRIVATE, KEY_ID)
-    with pytest.raises(ValueError):
-        sign_payload(FIELDS, PRIVATE, "bad.kid")
+    day = FIELDS.issue_date
+    for bad in (
+        PayloadFields("", FIELDS.participant_uuid, "1", "kpj", day),
+        PayloadFields("S", FIELDS.participant_uuid, "", "kpj", day),
+        PayloadFields("S" * 256, FIELDS.participant_uuid, "1", "kpj", day),
+        PayloadFields("S", "not-a-uuid", "1", "kpj", day),
+        PayloadFields("S", FIELDS.participant_uuid, "1", "nik", day),
+        PayloadFields("S", FIELDS.participant_uuid, "1" * 400, "kpj", day),
+    ):
+        with pytest.raises(ValueError):
+            sign_payload(bad, PRIVATE, KEY_ID)
+    for bad_kid in ("bad.kid", "abc", "", "A" * 17):
+        with pytest.raises(ValueError):
+            sign_payload(FIELDS, PRIVATE, bad_kid)
+    # separators are plain data in the length-prefixed fields
+    odd = PayloadFields("A|B:C", FIELDS.participant_uuid, "x:y", "local", day)
+    assert verify_payload(sign_payload(odd, PRIVATE, KEY_ID), KEYS).fields == odd
 
 
 def test_key_serialisation_round_trips():
@@ -133,13 +129,14 @@ def test_key_serialisation_round_trips():
     key = pl.public_key_from_text(published)
     assert verify_payload(sign_payload(FIELDS, restored, KEY_ID), {KEY_ID: key}).valid
     assert pl.key_id_for(key) == KEY_ID and len(KEY_ID) == 8
+    assert set(KEY_ID) <= set("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")
     with pytest.raises(ValueError):
         pl.public_key_from_text("too-short")
 
 
 # --- properties ---------------------------------------------------------------------------------------------
 
-_text = st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="|"), min_size=1, max_size=24)
+_text = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=24)
 fields_strategy = st.builds(
     PayloadFields,
     serial=_text,
@@ -191,3 +188,18 @@ def test_property_mutations_never_verify(text):
 @settings(max_examples=300)
 def test_property_arbitrary_input_never_raises(value):
     assert not verify_payload(value, KEYS).valid
+
+
+def test_base45_rfc9285_vectors_and_strictness():
+    assert base45.encode(b"AB") == "BB8"
+    assert base45.encode(b"Hello!!") == "%69 VD92EX0"
+    assert base45.encode(b"base-45") == "UJCLQE7W581"
+    assert base45.decode("QED8WEX0") == b"ietf!"
+    assert base45.decode("GGW") is None  # 65536: does not fit two bytes
+    assert base45.decode("AAAA") is None  # a lone trailing character
+    assert base45.decode("aBC") is None  # lower case is not in the alphabet
+
+
+@given(st.binary(max_size=200))
+def test_property_base45_round_trip(data):
+    assert base45.decode(base45.encode(data)) == data
