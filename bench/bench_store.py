@@ -16,14 +16,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy.dialects import sqlite as sqlite_dialect  # noqa: E402
+from sqlalchemy.dialects import sqlite as sqlite_dialect
 
-from bench.common import empty_store_copy, percentile, seeded_store, timed  # noqa: E402
-from fieldapp.db.engine import apply_pragmas, open_store, store_path  # noqa: E402
-from fieldapp.db.participants import search_statement  # noqa: E402
-from fieldapp.domain.participant import SearchQuery  # noqa: E402
-from fieldapp.services import enrolment, participants, seed  # noqa: E402
-from fieldapp.services.workspace import Workspace  # noqa: E402
+from bench.common import empty_store_copy, percentile, seeded_store, timed
+from fieldapp.db.engine import apply_pragmas, open_store, store_path
+from fieldapp.db.participants import search_statement
+from fieldapp.domain.participant import SearchQuery
+from fieldapp.services import enrolment, participants, seed
+from fieldapp.services.workspace import Workspace
 
 TYPED = ["s", "si", "sit", "siti", "siti r", "siti ro", "b", "bu", "bud", "budi", "budi s", "budi sa", "budi san",
          "w", "wa", "wah", "wahy", "wahyu", "wahyu h", "3", "32", "321", "3216", "32160", "321606", "3216064",

@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from fieldapp import __version__, i18n
+from fieldapp import __version__, cli_sync, i18n
 from fieldapp.errors import UserFacingError
 from fieldapp.i18n import tr
 from fieldapp.paths import default_data_dir
@@ -22,7 +22,7 @@ from fieldapp.paths import default_data_dir
 EXIT_USER_ERROR = 2
 
 
-def _credentials(args: argparse.Namespace) -> tuple[str, str]:
+def credentials(args: argparse.Namespace) -> tuple[str, str]:
     username = args.user or os.environ.get("FIELDAPP_USER")
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
@@ -37,21 +37,21 @@ def _credentials(args: argparse.Namespace) -> tuple[str, str]:
     return username, password
 
 
-def workspace(args: argparse.Namespace):
-    """The store in ``--data-dir``, opened as the user the arguments name."""
+def workspace(args: argparse.Namespace, given: tuple[str, str] | None = None):
+    """The store in ``--data-dir``, opened as the user the arguments (or ``given``) name."""
     from fieldapp.db.engine import open_store
     from fieldapp.services.accounts import authenticate
     from fieldapp.services.workspace import Workspace
 
     store = open_store(args.data_dir)
     try:
-        return Workspace.for_user(store, authenticate(store, *_credentials(args)))
+        return Workspace.for_user(store, authenticate(store, *(given or credentials(args))))
     except BaseException:
         store.close()
         raise
 
 
-def _progress(label: str) -> Callable[[int, int], None]:
+def progress(label: str) -> Callable[[int, int], None]:
     def report(done: int, total: int) -> None:
         if sys.stderr.isatty() or done == total:
             end = "\n" if done == total else "\r"
@@ -63,7 +63,7 @@ def _progress(label: str) -> Callable[[int, int], None]:
 def cmd_init(args: argparse.Namespace) -> int:
     from fieldapp.services import accounts
 
-    username, password = _credentials(args)
+    username, password = credentials(args)
     accounts.init_store(args.data_dir, username, password, full_name=args.full_name or "").close()
     print(
         tr(
@@ -81,7 +81,7 @@ def cmd_seed_demo(args: argparse.Namespace) -> int:
     new_store = not store_path(args.data_dir).exists()
     if not new_store:
         workspace(args).close()  # an existing store: only its users may add to it
-    added = seed.seed_demo(args.data_dir, args.participants, progress=_progress(tr("Peserta", "Participants")))
+    added = seed.seed_demo(args.data_dir, args.participants, progress=progress(tr("Peserta", "Participants")))
     print(
         tr(
             f"{added:,} peserta contoh ditambahkan di {args.data_dir}.",
@@ -173,13 +173,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_stats)
 
-    for register in EXTRA_COMMANDS:
-        register(sub, _add_store_args)
+    cli_sync.register(sub, _add_store_args)
     return parser
-
-
-#: Later features add their subcommands here: ``register(subparsers, add_store_args)``.
-EXTRA_COMMANDS: list[Callable] = []
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -173,6 +173,7 @@ class SyncBatch(Base):
     counts_json: Mapped[str] = mapped_column(Text, default="{}")
     clock_offset_ms: Mapped[int | None] = mapped_column(Integer)
     error: Mapped[str] = mapped_column(Text, default="")
+    payload: Mapped[str] = mapped_column(Text, default="", server_default="")  # the batch JSON, resent as is
 
 
 class SyncResult(Base):
@@ -184,6 +185,16 @@ class SyncResult(Base):
     status: Mapped[str] = mapped_column(String(20))
     code: Mapped[str] = mapped_column(String(64), default="")
     message: Mapped[str] = mapped_column(Text, default="")
+
+
+class EnrolledDigest(Base):
+    """A keyed digest of a NIK the server holds (no NIK is ever sent): the offline duplicate check."""
+
+    __tablename__ = "enrolled_digests"
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    village_code: Mapped[str] = mapped_column(String(10), index=True)
+    key_id: Mapped[str] = mapped_column(String(64))
+    server_uuid: Mapped[str] = mapped_column(String(36))
 
 
 class AuditEvent(Base):

@@ -54,7 +54,7 @@ def enrolment_values(e: Enrolment) -> dict:
     return values
 
 
-def _enrolment(p: m.Participant) -> Enrolment:
+def enrolment_of(p: m.Participant) -> Enrolment:
     values = {name: getattr(p, name) for name in ENROLMENT_COLUMNS}
     values["programs"] = tuple(p.programs.split(","))
     values["consent_given_at"] = aware(p.consent_given_at)
@@ -66,7 +66,7 @@ def _view(p: m.Participant, officer: str, village_name: str) -> Participant:
         id=p.id,
         uuid=p.uuid,
         local_number=p.local_number,
-        data=_enrolment(p),
+        data=enrolment_of(p),
         revision=p.revision,
         synced_revision=p.synced_revision,
         sync_state=p.sync_state,

@@ -1,0 +1,79 @@
+"""``fieldapp sync``, ``export-batch`` and ``import-receipt``: the laptop's side of sync, from the shell."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+from fieldapp.i18n import tr
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    from fieldapp.cli import credentials, progress, workspace
+    from fieldapp.services import sync
+
+    username, password = credentials(args)
+    ws = workspace(args, (username, password))
+    try:
+        server = args.server or ws.setting("server_url")
+        if not server:
+            from fieldapp.errors import UserFacingError
+
+            raise UserFacingError("Sebutkan alamat server: --server URL.", "Name the server: --server URL.",
+                                  field="server")
+        verify = args.ca_bundle or os.environ.get("FIELDAPP_CA_BUNDLE") or True
+        report = sync.sync_now(ws, server, username, password, verify=verify,
+                               progress=progress(tr("Kiriman", "Batches")))
+    finally:
+        ws.close()
+    counts = ", ".join(f"{k}={v}" for k, v in sorted(report.counts.items())) or "-"
+    print(tr(f"{report.records} data dalam {report.batches} kiriman: {counts}. KPJ baru: {report.kpj_updates}.",
+             f"{report.records} records in {report.batches} batches: {counts}. New KPJ numbers: "
+             f"{report.kpj_updates}."))
+    return 0
+
+
+def cmd_export_batch(args: argparse.Namespace) -> int:
+    from fieldapp.cli import workspace
+    from fieldapp.services import transfer
+
+    ws = workspace(args)
+    try:
+        paths = transfer.export_batches(ws, args.out)
+    finally:
+        ws.close()
+    for path in paths:
+        print(path)
+    return 0
+
+
+def cmd_import_receipt(args: argparse.Namespace) -> int:
+    from fieldapp.cli import workspace
+    from fieldapp.services import transfer
+
+    ws = workspace(args)
+    try:
+        counts = transfer.import_receipt(ws, args.file)
+    finally:
+        ws.close()
+    print(", ".join(f"{k}={v}" for k, v in sorted(counts.items())) or "-")
+    return 0
+
+
+def register(sub, add_store_args) -> None:
+    p = sub.add_parser("sync", help="send pending records to the server and pull KPJ numbers")
+    add_store_args(p)
+    p.add_argument("--server", help="server address, e.g. https://bpu.example.go.id (default: the setting)")
+    p.add_argument("--ca-bundle", help="CA bundle for a server with its own certificate authority")
+    p.set_defaults(func=cmd_sync)
+
+    p = sub.add_parser("export-batch", help="write pending records to a signed batch file (offline transfer)")
+    add_store_args(p)
+    p.add_argument("--out", type=Path, required=True, help="file to write, e.g. /media/usb/kiriman.json")
+    p.set_defaults(func=cmd_export_batch)
+
+    p = sub.add_parser("import-receipt", help="apply the server's receipt file (offline transfer)")
+    add_store_args(p)
+    p.add_argument("file", type=Path)
+    p.set_defaults(func=cmd_import_receipt)

@@ -1,0 +1,182 @@
+"""Sync with the central server: batches with receipts, then status updates, reference data and the
+enrolled-NIK digests. Safe to stop at any point and run again: nothing is lost or doubled.
+
+Order of work: (1) batches prepared earlier but never receipted are resent with the same batch_id and bytes;
+(2) pending records go into new batches, stored (with their payload) before the first byte is sent; (3) each
+receipt is applied in its own transaction; (4) KPJ numbers and BPJS answers are pulled; (5) reference data
+(village targets) is refreshed with its ETag; (6) the digests for the villages this laptop works in.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sqlalchemy import delete, select
+
+from fieldapp.db import models as m
+from fieldapp.db import settings as settings_repo
+from fieldapp.db import sync_log
+from fieldapp.errors import UserFacingError
+from fieldapp.services import audit
+from fieldapp.services.workspace import Workspace
+from fieldapp.sync.client import MAX_BATCH_RECORDS, SyncClient, SyncError
+from fieldapp.sync.transfer import TransferKey
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class SyncReport:
+    batches: int = 0
+    records: int = 0
+    counts: dict[str, int] = field(default_factory=dict)
+    kpj_updates: int = 0
+    clock_offset_ms: int | None = None
+
+    def add(self, counts: dict[str, int]) -> None:
+        for status, n in counts.items():
+            self.counts[status] = self.counts.get(status, 0) + n
+
+
+def _cancelled() -> UserFacingError:
+    return UserFacingError("Sinkronisasi dihentikan; sisanya dikirim lain kali.",
+                           "Sync stopped; the rest goes next time.", code="cancelled")
+
+
+def prepare_batches(ws: Workspace, server: str, batch_size: int = MAX_BATCH_RECORDS) -> int:
+    """Put pending records into stored batches; returns how many batches were made."""
+    with ws.store.sessions.begin() as session:
+        device = session.get(m.Device, ws.device.id)
+        made = sync_log.prepare(session, user_id=ws.user.id, device=device, server=server, batch_size=batch_size)
+        return len(made)
+
+
+def apply_receipt(ws: Workspace, batch_id: str, receipt: dict, clock_offset_ms: int | None = None) -> dict:
+    """Apply one receipt (online or from a transfer file); applying the same receipt twice changes nothing."""
+    if not isinstance(receipt, dict) or receipt.get("batch_id") != batch_id or not isinstance(
+            receipt.get("results"), list):
+        raise UserFacingError("Tanda terima tidak cocok dengan kiriman ini.", "The receipt does not match this batch.",
+                              code="receipt_mismatch")
+    with ws.store.sessions.begin() as session:
+        entry = session.scalar(select(m.SyncBatch).where(m.SyncBatch.batch_id == batch_id))
+        if entry is None:
+            raise UserFacingError("Kiriman untuk tanda terima ini tidak ada di laptop ini.",
+                                  "This laptop holds no batch for this receipt.", code="receipt_unknown")
+        if entry.status == "receipted":
+            return json.loads(entry.counts_json)
+        counts = sync_log.apply_receipt(session, entry, receipt, clock_offset_ms)
+        audit.record(session, ws.user.username, "sync_receipt", "batch", batch_id, counts=counts)
+        return counts
+
+
+def _offset_ms(client: SyncClient) -> int | None:
+    return round(client.clock_offset.total_seconds() * 1000) if client.clock_offset is not None else None
+
+
+def sync_now(ws: Workspace, server_url: str, username: str, password: str, *, progress: Progress | None = None,
+             cancel: threading.Event | None = None, verify: bool | str = True) -> SyncReport:
+    """Send everything pending and pull what the server has for this user."""
+    report = SyncReport()
+    with SyncClient(server_url, verify=verify) as client:
+        client.health()
+        login = client.login(username, password, ws.device.uuid)
+        if "transfer_key" in login:
+            key = TransferKey.from_login(login)
+            ws.set_setting(f"transfer_key:{ws.user.username}", f"{key.key_id}:{key.key.hex()}")
+        prepare_batches(ws, server_url)
+        with ws.store.sessions() as session:
+            todo = [(b.batch_id, b.payload) for b in sync_log.open_batches(session)]
+        for done, (batch_id, payload) in enumerate(todo, start=1):
+            if cancel is not None and cancel.is_set():
+                raise _cancelled()
+            batch = json.loads(payload)
+            try:
+                receipt = client.post_batch(batch)
+            except SyncError as exc:
+                _mark_failed(ws, batch_id, exc.text("en"))
+                raise
+            report.clock_offset_ms = _offset_ms(client)
+            report.add(apply_receipt(ws, batch_id, receipt, report.clock_offset_ms))
+            report.batches += 1
+            report.records += len(batch["records"])
+            if progress:
+                progress(done, len(todo))
+        report.kpj_updates = pull_status_updates(ws, client)
+        refresh_reference(ws, client)
+        refresh_digests(ws, client)
+    with ws.store.sessions.begin() as session:
+        audit.record(session, ws.user.username, "sync", "server", server_url, batches=report.batches,
+                     counts=report.counts)
+    return report
+
+
+def _mark_failed(ws: Workspace, batch_id: str, error: str) -> None:
+    with ws.store.sessions.begin() as session:
+        entry = session.scalar(select(m.SyncBatch).where(m.SyncBatch.batch_id == batch_id))
+        entry.status, entry.error = "failed", error[:500]
+
+
+def pull_status_updates(ws: Workspace, client: SyncClient) -> int:
+    """KPJ numbers issued by BPJS (certificates then print as final) and BPJS rejections."""
+    applied = 0
+    key = f"status_cursor:{ws.user.username}"
+    while True:
+        with ws.store.sessions() as session:
+            cursor = settings_repo.get(session, key)
+        items, next_cursor = client.status_updates(cursor)
+        with ws.store.sessions.begin() as session:
+            for item in items:
+                row = session.scalar(select(m.Participant).where(m.Participant.uuid == item.get("uuid")))
+                if row is None:
+                    continue
+                if item.get("kind") == "kpj_issued" and isinstance(item.get("kpj"), str) and len(item["kpj"]) == 11:
+                    row.kpj, row.bpjs_status = item["kpj"], "kpj_issued"
+                    applied += 1
+                elif item.get("kind") == "bpjs_rejected":
+                    row.bpjs_status, row.sync_message = "bpjs_rejected", str(item.get("reason") or "")
+            settings_repo.put(session, key, next_cursor)
+        if not items or next_cursor == cursor:
+            return applied
+
+
+def refresh_reference(ws: Workspace, client: SyncClient) -> bool:
+    """Village targets (and the rest of the reference data) from the server, only when it changed."""
+    with ws.store.sessions() as session:
+        etag = settings_repo.get(session, "reference_etag")
+    data, new_etag = client.reference(etag)
+    if data is None:
+        return False
+    with ws.store.sessions.begin() as session:
+        known = set(session.scalars(select(m.Region.code).where(m.Region.level == 4)))
+        session.execute(delete(m.VillageTarget))
+        for t in data.get("village_targets", []):
+            if t.get("village_code") in known and isinstance(t.get("target"), int) and t["target"] >= 0:
+                session.add(m.VillageTarget(village_code=t["village_code"], target=t["target"]))
+        settings_repo.put(session, "reference_json", json.dumps(data, ensure_ascii=False))
+        settings_repo.put(session, "reference_etag", new_etag or "")
+    return True
+
+
+def refresh_digests(ws: Workspace, client: SyncClient) -> int:
+    """The server's enrolled-NIK digests for every village this laptop has records or visits in."""
+    with ws.store.sessions() as session:
+        villages = set(session.scalars(select(m.Participant.village_code).distinct()))
+        villages |= set(session.scalars(select(m.Visit.village_code).where(m.Visit.closed_at.is_(None))))
+    stored = 0
+    for village in sorted(villages):
+        digests = client.enrolled(village)
+        with ws.store.sessions.begin() as session:
+            session.execute(delete(m.EnrolledDigest).where(m.EnrolledDigest.village_code == village))
+            session.add_all(m.EnrolledDigest(digest=d, village_code=village, key_id=digests.key_id, server_uuid=u)
+                            for d, u in digests.digests.items())
+            settings_repo.put(session, f"digest_key:{digests.key_id}", digests.key.hex())
+        stored += len(digests.digests)
+    return stored
+
+
+def log(ws: Workspace, limit: int = 500) -> list[sync_log.BatchLogEntry]:
+    with ws.store.sessions() as session:
+        return sync_log.entries(session, limit)

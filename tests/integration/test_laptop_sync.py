@@ -1,0 +1,147 @@
+"""A laptop store syncing with the real server on 127.0.0.1: every status, resends, KPJ pull, offline transfer."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+import subprocess
+import sys
+from dataclasses import replace
+
+import pytest
+from sqlalchemy import func, select, text
+
+from fieldapp.db import models as m
+from fieldapp.db.engine import store_path
+from fieldapp.server import bpjs, reference
+from fieldapp.server.models import participants as server_participants
+from fieldapp.services import enrolment, participants, sync, transfer
+from fieldapp.services.workspace import Workspace
+from tests.conftest import PASSWORD as LOCAL_PASSWORD
+from tests.conftest import open_as
+from tests.factories import enrolment as make
+from tests.factories import nik_for
+
+
+@pytest.fixture
+def laptop(data_dir, server):
+    server.add_user("petugas", "officer", LOCAL_PASSWORD)
+    ws = open_as(data_dir, "petugas")
+    yield ws
+    ws.close()
+
+
+def people(ws, n: int, start: int = 1) -> list:
+    return [enrolment.enrol(ws, replace(make(), full_name=f"Warga Uji {chr(64 + i)}",
+                                        nik=nik_for(dt.date(1980, 1, 1) + dt.timedelta(days=i), "L", i)))
+            for i in range(start, start + n)]
+
+
+def server_rows(server) -> int:
+    with server.engine.connect() as conn:
+        return conn.scalar(select(func.count()).select_from(server_participants))
+
+
+def states(ws) -> dict[str, str]:
+    with ws.store.sessions() as s:
+        return dict(s.execute(select(m.Participant.uuid, m.Participant.sync_state)).all())
+
+
+def test_sync_sends_pending_records_and_applies_the_receipt(laptop, server):
+    sent = people(laptop, 3)
+    report = sync.sync_now(laptop, server.url, "petugas", LOCAL_PASSWORD)
+    assert report.counts == {"accepted": 3} and report.batches == 1
+    assert set(states(laptop).values()) == {"accepted"}
+    assert server_rows(server) == 3
+    log = sync.log(laptop)
+    assert log[0].status == "receipted" and log[0].counts == {"accepted": 3} and log[0].clock_offset_ms is not None
+    again = sync.sync_now(laptop, server.url, "petugas", LOCAL_PASSWORD)
+    assert again.batches == 0 and server_rows(server) == 3
+    edited = enrolment.edit(laptop, sent[0].id, enrolment.draft_from(sent[0], street="Kp. Baru No. 2"),
+                            expected_revision=1)
+    assert edited.sync_state == "pending"
+    assert sync.sync_now(laptop, server.url, "petugas", LOCAL_PASSWORD).counts == {"updated": 1}
+    assert participants.by_uuid(laptop, sent[0].uuid).synced_revision == 2
+
+
+def test_interrupted_batch_is_resent_with_the_same_id(laptop, server):
+    people(laptop, 4)
+    assert sync.prepare_batches(laptop, server.url) == 1  # stored, then the laptop "crashed" before sending
+    assert set(states(laptop).values()) == {"sent"}
+    report = sync.sync_now(laptop, server.url, "petugas", LOCAL_PASSWORD)
+    assert report.counts == {"accepted": 4}
+    with laptop.store.engine.begin() as conn:  # receipt lost on the way: the batch is still open
+        conn.execute(text("UPDATE sync_batches SET status='failed'"))
+        conn.execute(text("UPDATE participants SET sync_state='sent'"))
+    report = sync.sync_now(laptop, server.url, "petugas", LOCAL_PASSWORD)
+    assert report.counts == {"accepted": 4}  # the stored receipt, byte for byte
+    assert set(states(laptop).values()) == {"accepted"} and server_rows(server) == 4
+
+
+def test_duplicate_person_and_conflict(laptop, server, template_store, tmp_path):
+    other_dir = tmp_path / "other"
+    other_dir.mkdir()
+    shutil.copy2(store_path(template_store), store_path(other_dir))
+    other = Workspace.open(other_dir, "petugas", LOCAL_PASSWORD)
+    mine = people(laptop, 1)[0]
+    theirs = enrolment.enrol(other, replace(mine.data, full_name="Orang Lain"))
+    sync.sync_now(laptop, server.url, "petugas", LOCAL_PASSWORD)
+    assert sync.sync_now(other, server.url, "petugas", LOCAL_PASSWORD).counts == {"duplicate_person": 1}
+    dup = participants.by_uuid(other, theirs.uuid)
+    assert dup.sync_state == "duplicate_person" and dup.sync_message
+    other.close()
+
+    # A restored backup edits an old revision: the server holds a newer one → conflict.
+    edit = enrolment.edit(laptop, mine.id, enrolment.draft_from(mine, street="Jl. Dua"), expected_revision=1)
+    sync.sync_now(laptop, server.url, "petugas", LOCAL_PASSWORD)
+    with laptop.store.engine.begin() as conn:
+        conn.execute(text("UPDATE participants SET revision=1, synced_revision=0, sync_state='accepted'"))
+    enrolment.edit(laptop, mine.id, enrolment.draft_from(edit, street="Jl. Tiga"), expected_revision=1)
+    assert sync.sync_now(laptop, server.url, "petugas", LOCAL_PASSWORD).counts == {"conflict": 1}
+    assert participants.by_uuid(laptop, mine.uuid).sync_state == "conflict"
+
+
+def test_kpj_numbers_reference_targets_and_digests_come_back(laptop, server):
+    mine = people(laptop, 2)
+    sync.sync_now(laptop, server.url, "petugas", LOCAL_PASSWORD)
+    bpjs.import_kpj(server.engine, f"nik,kpj\n{mine[0].data.nik},12345678901\n")
+    reference.import_targets(server.engine, "village_code,target\n3216062002,150\n")
+    report = sync.sync_now(laptop, server.url, "petugas", LOCAL_PASSWORD)
+    assert report.kpj_updates == 1
+    assert participants.by_uuid(laptop, mine[0].uuid).kpj == "12345678901"
+    assert participants.by_uuid(laptop, mine[1].uuid).kpj is None
+    with laptop.store.sessions() as s:
+        assert s.get(m.VillageTarget, "3216062002").target == 150
+        assert s.scalar(select(func.count()).select_from(m.EnrolledDigest)) == 2
+
+
+def test_offline_transfer_round_trip_matches_online(laptop, server, tmp_path):
+    sync.sync_now(laptop, server.url, "petugas", LOCAL_PASSWORD)  # logs in once: the transfer key is kept
+    people(laptop, 3)
+    [batch_file] = transfer.export_batches(laptop, tmp_path / "kiriman.json")
+    assert json.loads(batch_file.read_text())["signature"]["algorithm"] == "HMAC-SHA256"
+    receipt_file = tmp_path / "tanda-terima.json"
+    cmd = [sys.executable, "-m", "fieldapp.server.cli", "import-batch", str(batch_file), "--receipt-out",
+           str(receipt_file), "--db", server.settings.db_url]
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert transfer.import_receipt(laptop, receipt_file) == {"accepted": 3}
+    assert transfer.import_receipt(laptop, receipt_file) == {"accepted": 3}  # twice: nothing changes
+    assert set(states(laptop).values()) == {"accepted"} and server_rows(server) == 3
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=120)  # the operator imports it again
+    assert r.returncode == 0 and server_rows(server) == 3
+
+
+def test_hostile_receipt_never_touches_other_records(laptop, server):
+    people(laptop, 2)
+    sync.prepare_batches(laptop, "file:x")
+    with laptop.store.sessions() as s:
+        batch_id = s.scalar(select(m.SyncBatch.batch_id))
+    hostile = {"batch_id": batch_id, "results": [{"uuid": "not-ours", "status": "accepted"},
+                                                 {"uuid": None, "status": "rejected"}]}
+    assert sync.apply_receipt(laptop, batch_id, hostile) == {}
+    assert set(states(laptop).values()) == {"sent"}
+    with pytest.raises(Exception) as exc:
+        sync.apply_receipt(laptop, batch_id, {"batch_id": "other", "results": []})
+    assert getattr(exc.value, "code", "") == "receipt_mismatch"
