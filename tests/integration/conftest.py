@@ -240,3 +240,14 @@ def new_record():
 @pytest.fixture
 def new_nik():
     return make_nik
+
+
+def pytest_collection_modifyitems(config, items):
+    """``@pytest.mark.slow`` tests here run only when asked for (``-m slow`` or ``FIELDAPP_SLOW=1``)."""
+    if "slow" in (config.getoption("markexpr") or "") or os.environ.get("FIELDAPP_SLOW"):
+        return
+    here = Path(__file__).parent
+    skip = pytest.mark.skip(reason="slow: run with -m slow or FIELDAPP_SLOW=1")
+    for item in items:
+        if item.get_closest_marker("slow") and Path(str(item.path)).parent == here:
+            item.add_marker(skip)
