@@ -7,14 +7,16 @@ The two meet somewhere in the middle, so neither core idles, and when the helper
 program is busy) or cannot start at all, this process simply makes every code itself.
 
 The helper is started with "spawn": safe in a process that runs Qt threads. A frozen (PyInstaller) app must
-call ``multiprocessing.freeze_support()`` first thing in its ``main``. The helper only receives the signed
-payload texts, never the signing key.
+call ``multiprocessing.freeze_support()`` first thing in its ``main``; until it passes ``workers=1``, a
+frozen app makes its codes in-process. The helper only receives the signed payload texts, never the
+signing key.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
 from collections.abc import Iterator, Sequence
 from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -36,6 +38,10 @@ def helpers_for(count: int, workers: int | None) -> int:
     if workers is not None:
         return max(0, workers)
     if count < POOL_THRESHOLD or (os.cpu_count() or 1) < 2:
+        return 0
+    if getattr(sys, "frozen", False):
+        # A spawned helper re-runs a frozen app's executable: without multiprocessing.freeze_support() at
+        # the top of main it would start the app again. The caller opts in with workers=1.
         return 0
     return 1  # one helper beside this process: two cores busy, none oversubscribed
 
