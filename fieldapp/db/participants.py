@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 import re
 from collections.abc import Sequence
 
@@ -12,8 +14,8 @@ from sqlalchemy.orm import Session
 from fieldapp.db import models as m
 from fieldapp.db.timeutil import aware, to_utc
 from fieldapp.domain.enrolment import Enrolment
-from fieldapp.domain.nik import normalize_nik
-from fieldapp.domain.participant import Participant, ParticipantRow, SearchQuery
+from fieldapp.domain.nik import mask_nik, normalize_nik
+from fieldapp.domain.participant import Participant, ParticipantRow, SearchQuery, ServerRecord
 
 _fts = table("participants_fts", column("rowid"))
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -104,6 +106,23 @@ def get_by_uuid(session: Session, uuid: str) -> Participant | None:
 def find_active_by_nik(session: Session, nik: str) -> Participant | None:
     found = _views(session, (m.Participant.nik == nik) & (m.Participant.active == true()))
     return found[0] if found else None
+
+
+def server_duplicate(session: Session, nik: str) -> ServerRecord | None:
+    """The server's record of this NIK when the enrolled digests know one that is not on this laptop."""
+    keys = dict(
+        session.execute(select(m.Setting.key, m.Setting.value).where(m.Setting.key.startswith("digest_key:"))).all()
+    )
+    for name, key_hex in keys.items():
+        digest = hmac.new(bytes.fromhex(key_hex), nik.encode("ascii"), hashlib.sha256).hexdigest()
+        found = session.execute(
+            select(m.EnrolledDigest.server_uuid, m.EnrolledDigest.village_code, m.Region.name)
+            .join(m.Region, m.Region.code == m.EnrolledDigest.village_code)
+            .where(m.EnrolledDigest.digest == digest, m.EnrolledDigest.key_id == name.split(":", 1)[1])
+        ).first()
+        if found and session.scalar(select(m.Participant.id).where(m.Participant.uuid == found[0])) is None:
+            return ServerRecord(found[0], found[1], found[2], mask_nik(nik))
+    return None
 
 
 def many(session: Session, ids: Sequence[int]) -> list[Participant]:

@@ -76,8 +76,9 @@ def search(
             return []
         stmt = stmt.join(_fts, _fts.c.rowid == text("regions.rowid")).where(text("regions_fts MATCH :match"))
         stmt = stmt.params(match=match)
-    own_first = case((m.Region.code.startswith(area_code), 0), else_=1) if area_code else None
-    order = [own_first] if own_first is not None else []
+    order = [case((m.Region.code.startswith(area_code), 0), else_=1)] if area_code else []
+    if digits.isdigit():
+        order.append(m.Region.code)
     stmt = stmt.order_by(*order, func.length(m.Region.name), m.Region.name).limit(limit)
     hits = session.execute(stmt).all()
     return [RegionHit(code, nm, lvl, typ, path(session, code)) for code, nm, lvl, typ in hits]

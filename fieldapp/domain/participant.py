@@ -106,3 +106,13 @@ class SearchQuery:
     sort: str = "date"  # "date" (newest first) or "name"
     limit: int | None = 50
     offset: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ServerRecord:
+    """A NIK the server already holds under a record this laptop does not have (from the enrolled digests)."""
+
+    server_uuid: str
+    village_code: str
+    village_name: str
+    masked_nik: str

@@ -13,7 +13,7 @@ from fieldapp.db import models as m
 from fieldapp.db import participants as repo
 from fieldapp.db.timeutil import utcnow
 from fieldapp.domain.enrolment import Enrolment, Findings, validate
-from fieldapp.domain.participant import Participant
+from fieldapp.domain.participant import Participant, ServerRecord
 from fieldapp.errors import DuplicateNik, NotFound, PermissionDenied, UserFacingError, ValidationError
 from fieldapp.services import audit
 from fieldapp.services.workspace import Workspace
@@ -31,9 +31,12 @@ def check(ws: Workspace, e: Enrolment, *, today: dt.date | None = None) -> Findi
     )
 
 
-def find_duplicate(ws: Workspace, nik: str, *, exclude_id: int | None = None) -> Participant | None:
+def find_duplicate(ws: Workspace, nik: str, *, exclude_id: int | None = None) -> Participant | ServerRecord | None:
+    """An active enrolment of this NIK: on this laptop, or on the server (from the last sync's digests)."""
     with ws.store.sessions() as session:
         found = repo.find_active_by_nik(session, nik)
+        if found is None and nik.isascii():
+            return repo.server_duplicate(session, nik)
     return None if found is None or found.id == exclude_id else found
 
 

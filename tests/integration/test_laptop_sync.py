@@ -14,6 +14,7 @@ from sqlalchemy import func, select, text
 
 from fieldapp.db import models as m
 from fieldapp.db.engine import store_path
+from fieldapp.errors import DuplicateNik
 from fieldapp.server import bpjs, reference
 from fieldapp.server.models import participants as server_participants
 from fieldapp.services import enrolment, participants, sync, transfer
@@ -145,3 +146,19 @@ def test_hostile_receipt_never_touches_other_records(laptop, server):
     with pytest.raises(Exception) as exc:
         sync.apply_receipt(laptop, batch_id, {"batch_id": "other", "results": []})
     assert getattr(exc.value, "code", "") == "receipt_mismatch"
+
+
+def test_nik_enrolled_on_another_laptop_is_a_duplicate_here_after_sync(laptop, server, template_store, tmp_path):
+    other_dir = tmp_path / "other"
+    other_dir.mkdir()
+    shutil.copy2(store_path(template_store), store_path(other_dir))
+    other = Workspace.open(other_dir, "petugas", LOCAL_PASSWORD)
+    theirs = people(other, 1)[0]
+    sync.sync_now(other, server.url, "petugas", LOCAL_PASSWORD)
+    other.close()
+    people(laptop, 1, start=5)  # this laptop works in the same village
+    sync.sync_now(laptop, server.url, "petugas", LOCAL_PASSWORD)
+    with pytest.raises(DuplicateNik) as exc:
+        enrolment.enrol(laptop, theirs.data)
+    assert exc.value.existing.server_uuid == theirs.uuid
+    assert exc.value.existing.masked_nik == theirs.masked_nik and exc.value.existing.village_name

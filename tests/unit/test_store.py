@@ -76,3 +76,33 @@ def test_old_store_file_is_backed_up_then_upgraded(tmp_path):
     assert [r.full_name for r in rows] == ["Siti Aminah"]  # the FTS index survived the upgrade
     assert participants.find_by_nik(ws, "3216061207900003").data.full_name == "Budi Santoso"
     ws.close()
+
+
+def test_models_and_migrations_agree(tmp_path):
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from fieldapp.db.migrations_runner import include_name
+    from fieldapp.db.models import Base
+
+    store = open_store(tmp_path, create=True)
+    with store.engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"include_name": include_name})
+        assert compare_metadata(context, Base.metadata) == []
+    store.close()
+
+
+def test_region_type_ahead_by_name_and_code_at_every_level(officer):
+    from fieldapp.db import regions as region_repo
+
+    with officer.store.sessions() as session:
+        villages = region_repo.search(session, "lambang", area_code="3216")
+        assert [(h.code, h.name) for h in villages[:2]] == [("3216062003", "Lambangjaya"),
+                                                             ("3216062002", "Lambangsari")]
+        assert "Tambun Selatan" in villages[0].path and "Kabupaten Bekasi" in villages[0].path
+        assert [h.code for h in region_repo.search(session, "32.16.06.20", limit=3)] == [
+            "3216062002", "3216062003", "3216062004"]
+        assert region_repo.search(session, "tambun sel", level=3)[0].code == "321606"
+        assert region_repo.search(session, "bekasi", level=2)[0].name in ("Kabupaten Bekasi", "Kota Bekasi")
+        assert region_repo.search(session, "jawa barat", level=1)[0].code == "32"
+        assert region_repo.search(session, "") == []
