@@ -1,0 +1,1 @@
+"""ReportLab reports (sync log, coverage, participants): data in, PDF bytes out."""
