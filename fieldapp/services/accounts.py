@@ -166,3 +166,22 @@ def _dummy_hash() -> str:
 def list_users(store: Store) -> list[UserInfo]:
     with store.sessions() as session:
         return [_info(u) for u in session.scalars(select(m.User).order_by(m.User.username))]
+
+
+def role_in_file(path: Path, username: str, password: str) -> str:
+    """The user's role in a store file (a backup, before it is restored), if the password is right."""
+    import sqlite3
+
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        row = conn.execute("SELECT password_hash, role FROM users WHERE username = ? AND active = 1",
+                           (username,)).fetchone()
+    finally:
+        conn.close()
+    try:
+        _hasher.verify(row[0] if row else _dummy_hash(), password)
+    except (VerificationError, InvalidHashError):
+        raise AuthenticationFailed() from None
+    if row is None:
+        raise AuthenticationFailed()
+    return row[1]

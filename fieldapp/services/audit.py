@@ -6,10 +6,12 @@ entry breaks the chain at that point. Entries never hold a NIK or a name in clea
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import json
+from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from fieldapp.db import models as m
@@ -52,3 +54,20 @@ def verify(session: Session) -> int | None:
             return e.id
         prev = e.hash
     return None
+
+
+def count(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(m.AuditEvent)) or 0
+
+
+def export_csv(session: Session, out: Path) -> int:
+    """The whole trail with its hashes, for the supervisor (UTF-8 with BOM so Excel reads it right)."""
+    n = 0
+    with Path(out).open("w", newline="", encoding="utf-8-sig") as f:
+        writer = csv.writer(f)
+        writer.writerow(["id", "at", "username", "action", "entity", "entity_id", "detail", "prev_hash", "hash"])
+        for e in session.scalars(select(m.AuditEvent).order_by(m.AuditEvent.id)):
+            writer.writerow([e.id, aware(e.at).isoformat(), e.username, e.action, e.entity, e.entity_id, e.detail,
+                             e.prev_hash, e.hash])
+            n += 1
+    return n
