@@ -102,11 +102,8 @@ def cmd_seed_demo(args: argparse.Namespace) -> int:
 def cmd_stats(args: argparse.Namespace) -> int:
     from fieldapp.services import stats
 
-    ws = workspace(args)
-    try:
+    with workspace(args) as ws:
         data = stats.counts(ws)
-    finally:
-        ws.close()
     if args.json:
         print(json.dumps(data, ensure_ascii=False, indent=2))
     else:

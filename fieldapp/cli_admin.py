@@ -42,8 +42,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     from fieldapp.cli import workspace
     from fieldapp.services import audit
 
-    ws = workspace(args)
-    try:
+    with workspace(args) as ws:
         if args.action == "export":
             ws.require("supervisor", "admin", action=("mengekspor jejak audit", "export the audit trail"))
             if not args.out:
@@ -57,8 +56,6 @@ def cmd_audit(args: argparse.Namespace) -> int:
         with ws.store.sessions() as session:
             broken = audit.verify(session)
             total = audit.count(session)
-    finally:
-        ws.close()
     if broken is None:
         print(tr(f"Jejak audit utuh: {total} catatan.", f"Audit trail intact: {total} entries."))
         return 0
@@ -72,11 +69,8 @@ def cmd_incident(args: argparse.Namespace) -> int:
     from fieldapp.cli import workspace
     from fieldapp.services import incident
 
-    ws = workspace(args)
-    try:
+    with workspace(args) as ws:
         summary = incident.incident_report(ws, args.out)
-    finally:
-        ws.close()
     print(tr(f"{summary.people} orang tercatat di perangkat ini; laporan: {summary.out}",
              f"{summary.people} people held on this device; report: {summary.out}"))
     return 0

@@ -6,7 +6,12 @@ import argparse
 import os
 from pathlib import Path
 
+from fieldapp.errors import UserFacingError
 from fieldapp.i18n import tr
+
+
+def _counts(counts: dict[str, int]) -> str:
+    return ", ".join(f"{k}={v}" for k, v in sorted(counts.items())) or "-"
 
 
 def cmd_sync(args: argparse.Namespace) -> int:
@@ -14,20 +19,15 @@ def cmd_sync(args: argparse.Namespace) -> int:
     from fieldapp.services import sync
 
     username, password = credentials(args)
-    ws = workspace(args, (username, password))
-    try:
+    with workspace(args, (username, password)) as ws:
         server = args.server or ws.setting("server_url")
         if not server:
-            from fieldapp.errors import UserFacingError
-
             raise UserFacingError("Sebutkan alamat server: --server URL.", "Name the server: --server URL.",
                                   field="server")
         verify = args.ca_bundle or os.environ.get("FIELDAPP_CA_BUNDLE") or True
         report = sync.sync_now(ws, server, username, password, verify=verify,
                                progress=progress(tr("Kiriman", "Batches")))
-    finally:
-        ws.close()
-    counts = ", ".join(f"{k}={v}" for k, v in sorted(report.counts.items())) or "-"
+    counts = _counts(report.counts)
     print(tr(f"{report.records} data dalam {report.batches} kiriman: {counts}. KPJ baru: {report.kpj_updates}.",
              f"{report.records} records in {report.batches} batches: {counts}. New KPJ numbers: "
              f"{report.kpj_updates}."))
@@ -38,11 +38,8 @@ def cmd_export_batch(args: argparse.Namespace) -> int:
     from fieldapp.cli import workspace
     from fieldapp.services import transfer
 
-    ws = workspace(args)
-    try:
+    with workspace(args) as ws:
         paths = transfer.export_batches(ws, args.out)
-    finally:
-        ws.close()
     for path in paths:
         print(path)
     return 0
@@ -52,12 +49,9 @@ def cmd_import_receipt(args: argparse.Namespace) -> int:
     from fieldapp.cli import workspace
     from fieldapp.services import transfer
 
-    ws = workspace(args)
-    try:
+    with workspace(args) as ws:
         counts = transfer.import_receipt(ws, args.file)
-    finally:
-        ws.close()
-    print(", ".join(f"{k}={v}" for k, v in sorted(counts.items())) or "-")
+    print(_counts(counts))
     return 0
 
 

@@ -83,3 +83,9 @@ class Workspace:
 
     def close(self) -> None:
         self.store.close()
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
