@@ -1,0 +1,78 @@
+"""Composition root of the desktop app: the QApplication, log-in (or first run), the main window.
+
+``build_window`` is the seam for tests, screenshots and benchmarks: the main window exactly as ``fieldapp``
+shows it after that user logged in.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+from PySide6.QtWidgets import QApplication, QDialog
+
+from fieldapp import i18n
+from fieldapp.services.workspace import DEFAULTS, Workspace
+from fieldapp.ui import style
+from fieldapp.ui.login import FirstRunDialog, LoginDialog, store_exists
+from fieldapp.ui.main_window import MainWindow
+from fieldapp.ui.tasks import TaskRunner
+
+log = logging.getLogger(__name__)
+SETTING_KEYS = tuple(DEFAULTS)
+
+
+def application() -> QApplication:
+    """The process's QApplication, created on first use."""
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication(sys.argv[:1])
+        app.setApplicationName("fieldapp")
+        app.setApplicationDisplayName("fieldapp")
+    return app
+
+
+def window_for(ws: Workspace, runner: TaskRunner | None = None) -> MainWindow:
+    """The main window for an opened workspace, in the user's language and font size."""
+    app = application()
+    settings = {key: ws.setting(key) for key in SETTING_KEYS}  # a handful of key lookups, once
+    language = settings.get("language") or "id"
+    i18n.set_language(language if language in i18n.LANGUAGES else "id")
+    style.apply(app, int(settings.get("font_size") or style.DEFAULT_FONT))
+    return MainWindow(ws, runner or TaskRunner(), settings)
+
+
+def build_window(data_dir: Path, username: str, password: str) -> MainWindow:
+    """The main window as ``username`` sees it right after logging in (not shown yet)."""
+    application()
+    ws = Workspace.open(Path(data_dir), username, password)
+    try:
+        return window_for(ws)
+    except Exception:
+        ws.close()
+        raise
+
+
+def main(data_dir: Path) -> int:
+    """Run the desktop app on ``data_dir``: first-run or log-in dialog, then the main window."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    app = application()
+    style.apply(app, style.DEFAULT_FONT)
+    data_dir = Path(data_dir)
+    runner = TaskRunner()
+    first_run = not store_exists(data_dir)
+    language_before = i18n.language()
+    dialog = FirstRunDialog(runner, data_dir) if first_run else LoginDialog(runner, data_dir)
+    if dialog.exec() != QDialog.DialogCode.Accepted or dialog.workspace is None:
+        runner.shutdown()
+        return 1
+    ws = dialog.workspace
+    if i18n.language() != language_before or first_run:
+        ws.set_setting("language", i18n.language())  # chosen on the log-in dialog: keep it
+    window = window_for(ws, runner)
+    window.show()
+    try:
+        return app.exec()
+    finally:
+        window.shutdown()

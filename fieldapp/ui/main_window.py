@@ -1,0 +1,200 @@
+"""The main window: a sidebar of pages (Ctrl+1 … Ctrl+8), the pages in a stack, a status bar.
+
+A language or font-size change rebuilds the pages at once, keeping what was typed into the enrolment form.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QApplication,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from fieldapp import i18n
+from fieldapp.errors import UserFacingError
+from fieldapp.i18n import tr
+from fieldapp.services.workspace import Workspace
+from fieldapp.ui import style
+from fieldapp.ui.context import Bus, Context
+from fieldapp.ui.pages.enrolment import EnrolmentPage
+from fieldapp.ui.pages.home import HomePage
+from fieldapp.ui.pages.info_pages import CertificatesPage, ReportsPage, SyncPage
+from fieldapp.ui.pages.participants import ParticipantsPage
+from fieldapp.ui.pages.settings import SettingsPage
+from fieldapp.ui.pages.visit import VisitPage, load_current_visit
+from fieldapp.ui.tasks import TaskRunner
+
+log = logging.getLogger(__name__)
+
+PAGES = (
+    ("home", ("Beranda", "Home")),
+    ("visit", ("Kunjungan", "Visits")),
+    ("enrol", ("Pendaftaran", "Enrolment")),
+    ("participants", ("Peserta", "Participants")),
+    ("certificates", ("Sertifikat", "Certificates")),
+    ("sync", ("Sinkronisasi", "Sync")),
+    ("reports", ("Laporan", "Reports")),
+    ("settings", ("Pengaturan", "Settings")),
+)
+ROLE_NAMES = {
+    "officer": ("petugas", "officer"),
+    "clerk": ("kerani", "clerk"),
+    "supervisor": ("supervisor", "supervisor"),
+    "admin": ("admin", "admin"),
+}
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, ws: Workspace, runner: TaskRunner, settings: dict[str, str]) -> None:
+        super().__init__()
+        self.setObjectName("main_window")
+        self.ctx = Context(ws, runner, Bus())
+        self.settings = settings
+        self._closed = False
+        runner.on_error = self.show_error
+        self.pages: dict[str, QWidget] = {}
+
+        central = QWidget()
+        row = QHBoxLayout(central)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(0)
+        side = QWidget()
+        side.setObjectName("sidebar_panel")
+        side_layout = QVBoxLayout(side)
+        side_layout.setContentsMargins(0, 10, 0, 8)
+        self.brand = QLabel()
+        self.brand.setContentsMargins(16, 0, 8, 8)
+        side_layout.addWidget(self.brand)
+        self.sidebar = QListWidget()
+        self.sidebar.setObjectName("sidebar")
+        self.sidebar.currentRowChanged.connect(self._row_changed)
+        side_layout.addWidget(self.sidebar, 1)
+        side.setStyleSheet("#sidebar_panel { background: #f1f4f2; border-right: 1px solid #d5dbd7; }")
+        row.addWidget(side)
+        self.stack = QStackedWidget()
+        row.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+        self.user_label = QLabel()
+        self.statusBar().addPermanentWidget(self.user_label)
+
+        bus = self.ctx.bus
+        bus.navigate.connect(self.show_page)
+        bus.status.connect(lambda text: self.statusBar().showMessage(text, 10_000))
+        bus.settings_changed.connect(self._setting_changed)
+        for n in range(len(PAGES)):
+            shortcut = QShortcut(QKeySequence(f"Ctrl+{n + 1}"), self)
+            shortcut.activated.connect(lambda n=n: self.show_page(PAGES[n][0]))
+        self._build()
+        self.resize(1366, 740)
+        load_current_visit(self.ctx)
+
+    # -- pages -----------------------------------------------------------------------------------------------
+    def _build(self) -> None:
+        """(Re)create every page in the current language, keeping the enrolment form's draft."""
+        old = self.pages.get("enrol")
+        draft = (old.form.snapshot(), old.editing) if old is not None else None
+        current = self.current_page()
+        for page in self.pages.values():
+            self.stack.removeWidget(page)
+            page.deleteLater()
+        ctx = self.ctx
+        self.pages = {
+            "home": HomePage(ctx),
+            "visit": VisitPage(ctx),
+            "enrol": EnrolmentPage(ctx),
+            "participants": ParticipantsPage(ctx),
+            "certificates": CertificatesPage(ctx),
+            "sync": SyncPage(ctx),
+            "reports": ReportsPage(ctx),
+            "settings": SettingsPage(ctx, self.settings),
+        }
+        for page in self.pages.values():
+            self.stack.addWidget(page)
+        if draft is not None:
+            enrol = self.pages["enrol"]
+            enrol.form.restore(draft[0])
+            enrol.editing = draft[1]
+            enrol._update_mode()
+        self.sidebar.blockSignals(True)
+        self.sidebar.clear()
+        width = 0
+        for n, (name, title) in enumerate(PAGES):
+            item = QListWidgetItem(tr(*title))
+            item.setData(Qt.ItemDataRole.UserRole, name)
+            item.setToolTip(f"Ctrl+{n + 1}")
+            self.sidebar.addItem(item)
+            width = max(width, self.sidebar.fontMetrics().horizontalAdvance(tr(*title)))
+        self.sidebar.blockSignals(False)
+        self.sidebar.setFixedWidth(width + 60)
+        user = ctx.ws.user
+        self.brand.setText(f"<b>fieldapp</b><br><span style='color:{style.MUTED}'>BPU · BPJS Ketenagakerjaan</span>")
+        self.user_label.setText(
+            f"{user.full_name} ({tr(*ROLE_NAMES.get(user.role, (user.role, user.role)))}) · "
+            + tr("Perangkat", "Device")
+            + f": {ctx.ws.device.name}"
+        )
+        self.setWindowTitle(f"fieldapp — {user.full_name}")
+        self.show_page(current or "home")
+
+    def current_page(self) -> str | None:
+        widget = self.stack.currentWidget()
+        return next((name for name, page in self.pages.items() if page is widget), None)
+
+    def show_page(self, name: str) -> None:
+        names = [n for n, _ in PAGES]
+        if name in names:
+            self.sidebar.setCurrentRow(names.index(name))
+            self.stack.setCurrentWidget(self.pages[name])
+            if name == "enrol":
+                self.pages["enrol"].form.inputs["nik"].setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _row_changed(self, row: int) -> None:
+        if 0 <= row < len(PAGES):
+            self.stack.setCurrentWidget(self.pages[PAGES[row][0]])
+
+    def _setting_changed(self, key: str) -> None:
+        if key == "language":
+            i18n.set_language(self.settings["language"])
+            self._build()
+        elif key == "font_size":
+            style.apply(QApplication.instance(), int(self.settings["font_size"]))
+            self._build()
+
+    # -- errors and closing ----------------------------------------------------------------------------------
+    def show_error(self, exc: BaseException) -> None:
+        """The default for a failed background task: a message, never a crash."""
+        if isinstance(exc, UserFacingError):
+            text = exc.text()
+        else:
+            log.error("unexpected error in a background task", exc_info=exc)
+            text = tr(
+                "Terjadi kesalahan tak terduga. Data yang sudah tersimpan tetap aman. Detailnya tercatat di log.",
+                "An unexpected error happened. Records already saved are safe. The details are in the log.",
+            )
+        box = QMessageBox(QMessageBox.Icon.Warning, "fieldapp", text, QMessageBox.StandardButton.Ok, self)
+        box.setObjectName("error_message")
+        box.open()
+        self.statusBar().showMessage(text, 15_000)
+
+    def shutdown(self) -> None:
+        """Let queued database work finish (a save reaches the disk), then close the store."""
+        if not self._closed:
+            self._closed = True
+            self.ctx.runner.shutdown()
+            self.ctx.ws.close()
+
+    def closeEvent(self, event) -> None:
+        self.shutdown()
+        super().closeEvent(event)
