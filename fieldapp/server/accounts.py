@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 import secrets
 from dataclasses import dataclass
 from functools import cache
@@ -27,6 +28,7 @@ def _dummy_hash() -> str:
 
 
 MIN_PASSWORD = 8
+_USERNAME = re.compile(r"[A-Za-z0-9._@-]{1,64}\Z")
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,8 +71,9 @@ def _user(row) -> User:
 
 def add_user(engine: Engine, username: str, role: str, password: str) -> User:
     username = username.strip()
-    if not username or len(username) > 64 or any(c.isspace() for c in username):
-        raise AccountError("Nama pengguna 1-64 karakter tanpa spasi.", "A username is 1-64 characters, no spaces.",
+    if not _USERNAME.match(username):
+        raise AccountError("Nama pengguna 1-64 karakter: huruf, angka, titik, garis bawah, @ atau tanda hubung.",
+                           "A username is 1-64 characters: letters, digits, dot, underscore, @ or hyphen.",
                            code="bad_username")
     if role not in ROLES:
         raise AccountError(f"Peran harus salah satu dari: {', '.join(ROLES)}.",

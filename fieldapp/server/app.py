@@ -65,7 +65,7 @@ def create_app(settings: Settings | None = None, *, engine=None) -> FastAPI:
     def health():
         return {"status": "ok", "server_time": utcnow().isoformat(timespec="milliseconds"), "version": __version__}
 
-    @app.post(f"{PREFIX}/auth/token", response_model=TokenOut, responses=problems.responses(401, 422))
+    @app.post(f"{PREFIX}/auth/token", response_model=TokenOut, responses=problems.responses(400, 401, 422))
     def token(body: TokenRequest):
         user = accounts.authenticate(engine, body.username, body.password)
         if user is None:
@@ -105,7 +105,7 @@ def create_app(settings: Settings | None = None, *, engine=None) -> FastAPI:
 
     @app.get(f"{PREFIX}/status-updates", response_model=StatusUpdates, responses=problems.responses(401, 422))
     def get_status_updates(user: Caller,
-                           since: Annotated[str | None, Query(max_length=19, pattern=r"^[0-9]*$")] = None):
+                           since: Annotated[str | None, Query(max_length=18, pattern=r"^[0-9]*$")] = None):
         start = int(since) if since else 0
         items, cursor, more = bpjs.updates_for(engine, user.id, start, settings.status_page_size)
         return {"items": items, "next": str(cursor), "more": more}

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 import uuid as uuidlib
 from dataclasses import dataclass
 
@@ -16,6 +17,7 @@ from fieldapp.domain.enrolment import validate
 from fieldapp.domain.record import MalformedRecord, from_record, to_record
 from fieldapp.errors import UserFacingError
 
+_DEVICE_ID = re.compile(r"[\x20-\x7e]{1,128}\Z")
 MAX_REVISION = 2**31 - 1  # an INTEGER column on both databases
 STATUSES = ("accepted", "updated", "unchanged", "duplicate_person", "rejected", "conflict")
 
@@ -113,8 +115,9 @@ def check_envelope(body: object, max_records: int) -> tuple[str, str, str, list]
                                                 ("batch_id", "device_id", "created_at", "records"))
     if not _is_uuid(batch_id):
         raise BadBatch("batch_id harus UUID (huruf kecil).", "batch_id must be a lower-case UUID.")
-    if not isinstance(device_id, str) or not 1 <= len(device_id) <= 128 or not _storable(canonical(device_id)):
-        raise BadBatch("device_id wajib diisi (1-128 karakter).", "device_id is required (1-128 characters).")
+    if not isinstance(device_id, str) or not _DEVICE_ID.match(device_id):
+        raise BadBatch("device_id wajib diisi (1-128 karakter ASCII).",
+                       "device_id is required (1-128 printable ASCII characters).")
     try:
         stamp = dt.datetime.fromisoformat(created_at) if isinstance(created_at, str) else None
     except ValueError:

@@ -22,6 +22,7 @@ TITLES = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not F
           405: "Method Not Allowed", 409: "Conflict", 413: "Content Too Large", 415: "Unsupported Media Type",
           422: "Unprocessable Content", 500: "Internal Server Error", 503: "Service Unavailable"}
 _HTTP_TEXT = {
+    400: ("malformed_body", "Isi permintaan tidak dapat dibaca.", "The request body cannot be read."),
     404: ("not_found", "Alamat tidak ditemukan.", "Not found."),
     405: ("method_not_allowed", "Metode HTTP tidak diizinkan di alamat ini.", "Method not allowed here."),
 }

@@ -6,6 +6,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+USERNAME_PATTERN = r"^[A-Za-z0-9._@-]+$"
+DEVICE_ID_PATTERN = r"^[\x20-\x7e]+$"  # printable ASCII
+
 
 class Health(BaseModel):
     status: Literal["ok"]
@@ -15,9 +18,9 @@ class Health(BaseModel):
 
 class TokenRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    username: str = Field(min_length=1, max_length=64)
+    username: str = Field(min_length=1, max_length=64, pattern=USERNAME_PATTERN)
     password: str = Field(min_length=1, max_length=1024)
-    device_id: str = Field(min_length=1, max_length=128, pattern=r"^[^\x00]*$")
+    device_id: str = Field(min_length=1, max_length=128, pattern=DEVICE_ID_PATTERN)
 
 
 class UserOut(BaseModel):
@@ -88,7 +91,7 @@ BATCH_SCHEMA = {
     "required": ["batch_id", "device_id", "created_at", "records"],
     "properties": {
         "batch_id": {"type": "string", "format": "uuid"},
-        "device_id": {"type": "string", "minLength": 1, "maxLength": 128},
+        "device_id": {"type": "string", "minLength": 1, "maxLength": 128, "pattern": DEVICE_ID_PATTERN},
         "created_at": {"type": "string", "format": "date-time"},
         "records": {"type": "array", "maxItems": 500, "items": {"type": "object"}},
     },
