@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 
@@ -19,11 +20,19 @@ ALERT_TINT = Color(0.99, 0.95, 0.94)
 HAIRLINE = Color(0.80, 0.82, 0.83)
 
 
-@lru_cache(maxsize=32)
 def _image_size(path: str) -> tuple[int, int] | None:
     try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return _cached_size(path, stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=32)
+def _cached_size(path: str, mtime_ns: int, size: int) -> tuple[int, int] | None:
+    try:
         return ImageReader(path).getSize()
-    except Exception:  # a missing or unreadable logo must not stop a print run of 1,000 papers
+    except Exception:  # an unreadable logo must not stop a print run of 1,000 papers
         return None
 
 
