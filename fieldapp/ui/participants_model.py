@@ -118,6 +118,7 @@ class ParticipantsModel(QAbstractTableModel):
         self._generation += 1
         gen, ws = self._generation, self.ctx.ws
         self.query = query
+        self.complete = False  # until the last id of this search is in (the old rows stay on screen till then)
         first = dataclasses.replace(query, limit=FIRST_PAGE, offset=0)
 
         def work():
