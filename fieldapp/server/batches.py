@@ -21,10 +21,11 @@ from fieldapp.domain.nik import mask_nik
 from fieldapp.errors import UserFacingError
 from fieldapp.server.accounts import User
 from fieldapp.server.db import utcnow, write_transaction
-from fieldapp.server.intake import STATUSES, BatchInput, Prepared, outcome
+from fieldapp.server.intake import STATUSES, BatchInput, Prepared, compact, outcome
 from fieldapp.server.models import batches, participants
 
 log = logging.getLogger("fieldapp.server.batches")
+_COLUMNS = [c.name for c in participants.c if c.name not in ("id", "kpj", "bpjs_status")]
 
 
 class BatchIdReused(UserFacingError):
@@ -86,8 +87,7 @@ def store_batch(engine: Engine, user: User, batch: BatchInput, *, via: str = "on
         counts = dict.fromkeys(STATUSES, 0)
         for entry in results:
             counts[entry["status"]] += 1
-        results_json = json.dumps(results, ensure_ascii=False, separators=(",", ":"))
-        counts_json = json.dumps(counts, separators=(",", ":"))
+        results_json, counts_json = compact(results), compact(counts)
         conn.execute(update(batches).where(batches.c.batch_id == batch.batch_id)
                      .values(results_json=results_json, counts_json=counts_json))
     log.info("batch %s from %s (%s, %s): %s", batch.batch_id, user.username, batch.device_id, via,
@@ -115,11 +115,36 @@ class _Writer:
         if fresh:
             try:
                 with self.conn.begin_nested():
-                    self.conn.execute(insert(participants), [self._row(p) for p in fresh])
+                    self._insert_many(fresh)
                 done.extend((p, "accepted") for p in fresh)
             except IntegrityError:
                 done.extend((p, self._insert_one(p)) for p in fresh)
         return done
+
+    def _insert_many(self, items: list[Prepared]) -> None:
+        """One driver-level ``executemany``: the statement is compiled once and the values that are the same
+        for the whole batch are converted once, not once per row (this is the hot path of a sync)."""
+        compiled = insert(participants).compile(dialect=self.conn.dialect, column_keys=_COLUMNS)
+        shared = {c.name: self._bind(c, self._row_shared()[c.name]) for c in participants.c
+                  if c.name in self._row_shared()}
+        rows = [{**shared, **self._row_own(p)} for p in items]
+        if compiled.positional:
+            self.conn.exec_driver_sql(compiled.string, [tuple(r[k] for k in compiled.positiontup) for r in rows])
+        else:
+            self.conn.exec_driver_sql(compiled.string, rows)
+
+    def _bind(self, column, value):
+        process = column.type.dialect_impl(self.conn.dialect).bind_processor(self.conn.dialect)
+        return process(value) if process else value
+
+    def _row_shared(self) -> dict:
+        return dict(active=True, owner_id=self.user.id, device_id=self.batch.device_id,
+                    batch_id=self.batch.batch_id, received_at=self.now, updated_at=self.now)
+
+    @staticmethod
+    def _row_own(p: Prepared) -> dict:
+        return dict(uuid=p.uuid, nik=p.nik, village_code=p.village_code, revision=p.revision,
+                    base_revision=p.base_revision, content_hash=p.content_hash, record=p.stored)
 
     def _existing(self, uuids: list[str]) -> dict[str, object]:
         found = {}
@@ -131,10 +156,7 @@ class _Writer:
         return found
 
     def _row(self, p: Prepared) -> dict:
-        return dict(uuid=p.uuid, nik=p.nik, active=True, village_code=p.village_code, revision=p.revision,
-                    base_revision=p.base_revision, content_hash=p.content_hash, record=p.stored,
-                    owner_id=self.user.id, device_id=self.batch.device_id, batch_id=self.batch.batch_id,
-                    received_at=self.now, updated_at=self.now)
+        return {**self._row_shared(), **self._row_own(p)}
 
     def _insert_one(self, p: Prepared) -> str:
         try:

@@ -80,6 +80,7 @@ def _sqlite_engine(parsed) -> Engine:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=60000")
+        cursor.execute("PRAGMA cache_size=-32768")  # 32 MiB: the indexes of a large store stay in memory
         cursor.close()
 
     @event.listens_for(engine, "begin")

@@ -9,7 +9,6 @@ import datetime as dt
 import hashlib
 import json
 import re
-import uuid as uuidlib
 from dataclasses import dataclass
 
 from fieldapp.domain import contributions
@@ -17,6 +16,7 @@ from fieldapp.domain.enrolment import validate
 from fieldapp.domain.record import MalformedRecord, from_record, to_record
 from fieldapp.errors import UserFacingError
 
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z")
 _DEVICE_ID = re.compile(r"[\x20-\x7e]{1,128}\Z")
 MAX_REVISION = 2**31 - 1  # an INTEGER column on both databases
 STATUSES = ("accepted", "updated", "unchanged", "duplicate_person", "rejected", "conflict")
@@ -65,7 +65,7 @@ class BatchInput:
     batch_id: str
     device_id: str
     created_at: str
-    content_hash: str  # SHA-256 of the canonical records JSON
+    content_hash: str  # SHA-256 over the records' content hashes (see ``prepare``)
     results: tuple[dict | None, ...]  # rejections already decided; None where the store decides
     prepared: tuple[Prepared, ...]
 
@@ -74,8 +74,9 @@ class BatchInput:
         return len(self.results)
 
 
-def canonical(value) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+# Built once: ``json.dumps`` with options builds a new encoder per call, which shows in the profile.
+canonical = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
+compact = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 
 
 def result(uuid: object, status: str, code: str, indonesian: str, english: str) -> dict:
@@ -88,24 +89,8 @@ def outcome(uuid: str, status: str) -> dict:
     return result(uuid, status, code, indonesian, english)
 
 
-def _storable(text: str) -> bool:
-    """No NUL (PostgreSQL text cannot hold it) and no lone surrogate (not encodable as UTF-8)."""
-    if "\\u0000" in text:
-        return False
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
 def _is_uuid(text: object) -> bool:
-    if not isinstance(text, str) or len(text) != 36:
-        return False
-    try:
-        return str(uuidlib.UUID(text)) == text
-    except ValueError:
-        return False
+    return isinstance(text, str) and _UUID.match(text) is not None
 
 
 def check_envelope(body: object, max_records: int) -> tuple[str, str, str, list]:
@@ -133,44 +118,56 @@ def check_envelope(body: object, max_records: int) -> tuple[str, str, str, list]
 
 
 def prepare(body: object, *, max_records: int, today: dt.date) -> BatchInput:
-    """Check the envelope (``BadBatch``/``TooManyRecords``) and run every record through the domain rules."""
+    """Check the envelope (``BadBatch``/``TooManyRecords``) and run every record through the domain rules.
+
+    Content hashes: a valid record's is the SHA-256 of its normalized wire form (what is stored, so one
+    encoding serves both), a rejected one's that of its canonical JSON (sorted keys). The batch's hash, which
+    tells a resend from a reused ``batch_id``, is the SHA-256 of the records' hashes in order.
+    """
     batch_id, device_id, created_at, records = check_envelope(body, max_records)
     rates = contributions.default_rates()  # once per batch: loading it per record dominated the profile
-    texts: list[str] = []
+    hashes: list[str] = []
     results: list[dict | None] = []
     prepared: list[Prepared] = []
     for index, record in enumerate(records):
-        text = canonical(record)
-        texts.append(text)
         rid = record.get("uuid") if isinstance(record, dict) else None
-        try:
-            if not _is_uuid(rid):
-                raise MalformedRecord("uuid", "a lower-case UUID expected")
-            if not _storable(text):
-                raise MalformedRecord("record", "text holds a NUL character or invalid Unicode")
-            enrolment, meta = from_record(record)
-            if meta.revision > MAX_REVISION:
-                raise MalformedRecord("revision", f"at most {MAX_REVISION}")
-            findings = validate(enrolment, today=today, rates=rates)
-        except MalformedRecord as exc:
-            results.append(result(rid, "rejected", exc.code, exc.indonesian, exc.english))
+        outcome = _check(record, rid, today, rates)
+        if isinstance(outcome, dict):
+            hashes.append(hashlib.sha256(canonical(record).encode("utf-8", "surrogatepass")).hexdigest())
+            results.append(outcome)
             continue
-        except (TypeError, ValueError, AttributeError, OverflowError) as exc:  # garbage the parser did not expect
-            results.append(result(rid, "rejected", "malformed", "Data rusak.",
-                                  f"Malformed record ({type(exc).__name__})."))
-            continue
-        if findings.errors:
-            results.append(result(
-                rid, "rejected", "invalid",
-                "; ".join(f"{f}: {m[0]}" for f, m in findings.errors.items()),
-                "; ".join(f"{f}: {m[1]}" for f, m in findings.errors.items()),
-            ))
-            continue
-        normal = findings.normalized
-        stored = json.dumps(to_record(normal, meta), ensure_ascii=False, separators=(",", ":"))
+        normal, meta, stored, digest = outcome
+        hashes.append(digest)
         results.append(None)
         prepared.append(Prepared(index, rid, normal.nik, normal.village_code, meta.revision, meta.base_revision,
-                                 hashlib.sha256(text.encode()).hexdigest(), stored))
-    joined = "[" + ",".join(texts) + "]"
-    content_hash = hashlib.sha256(joined.encode("utf-8", "surrogatepass")).hexdigest()
+                                 digest, stored))
+    content_hash = hashlib.sha256(",".join(hashes).encode()).hexdigest()
     return BatchInput(batch_id, device_id, created_at, content_hash, tuple(results), tuple(prepared))
+
+
+def _check(record: object, rid: object, today: dt.date, rates) -> dict | tuple:
+    """A rejection result, or (normalized enrolment, meta, stored JSON, its SHA-256)."""
+    try:
+        if not _is_uuid(rid):
+            raise MalformedRecord("uuid", "a lower-case UUID expected")
+        enrolment, meta = from_record(record)
+        if meta.revision > MAX_REVISION:
+            raise MalformedRecord("revision", f"at most {MAX_REVISION}")
+        findings = validate(enrolment, today=today, rates=rates)
+        if findings.errors:
+            return result(rid, "rejected", "invalid",
+                          "; ".join(f"{f}: {m[0]}" for f, m in findings.errors.items()),
+                          "; ".join(f"{f}: {m[1]}" for f, m in findings.errors.items()))
+        normal = findings.normalized
+        stored = compact(to_record(normal, meta))
+        if "\\u0000" in stored:  # PostgreSQL text cannot hold NUL
+            raise MalformedRecord("record", "a NUL character in a text")
+        try:
+            digest = hashlib.sha256(stored.encode("utf-8")).hexdigest()
+        except UnicodeEncodeError:  # a lone surrogate: not storable as UTF-8
+            raise MalformedRecord("record", "invalid Unicode (a lone surrogate) in a text") from None
+    except MalformedRecord as exc:
+        return result(rid, "rejected", exc.code, exc.indonesian, exc.english)
+    except (TypeError, ValueError, AttributeError, OverflowError) as exc:  # garbage the parser did not expect
+        return result(rid, "rejected", "malformed", "Data rusak.", f"Malformed record ({type(exc).__name__}).")
+    return normal, meta, stored, digest
