@@ -15,7 +15,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fieldapp import __version__
 from fieldapp.server import accounts, batches, bpjs, intake, problems, reference
 from fieldapp.server.accounts import User
-from fieldapp.server.body import read_body
+from fieldapp.server.body import ContentLengthCap, read_body
 from fieldapp.server.db import init_schema, make_engine, utcnow
 from fieldapp.server.problems import Problem
 from fieldapp.server.schemas import (
@@ -61,6 +61,7 @@ def create_app(settings: Settings | None = None, *, engine=None) -> FastAPI:
                   docs_url=f"{PREFIX}/docs", redoc_url=None)
     app.state.engine, app.state.settings = engine, settings
     problems.install(app)
+    app.add_middleware(ContentLengthCap, limit=settings.max_body_bytes)
     @app.get(f"{PREFIX}/health", response_model=Health, responses=problems.responses())
     def health():
         return {"status": "ok", "server_time": utcnow().isoformat(timespec="milliseconds"), "version": __version__}
@@ -134,4 +135,7 @@ def parse_batch(raw: bytes, max_records: int, today: dt.date | None = None) -> i
 
 def app_from_env() -> FastAPI:
     """Factory for ``uvicorn --factory`` worker processes: settings come from the environment."""
+    from fieldapp.server import logs
+
+    logs.configure()  # a spawned worker starts with no logging set up
     return create_app(Settings.from_env())

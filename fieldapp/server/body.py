@@ -6,7 +6,7 @@ import zlib
 
 from fastapi import Request
 
-from fieldapp.server.problems import Problem
+from fieldapp.server.problems import Problem, problem_response
 
 
 def too_large(limit: int) -> Problem:
@@ -50,3 +50,18 @@ async def read_body(request: Request, limit: int) -> bytes:
     if inflater is not None and (not inflater.eof or inflater.unused_data):
         raise _bad_gzip()
     return bytes(out)
+
+
+class ContentLengthCap:
+    """ASGI middleware: any request that declares a body larger than ``limit`` gets 413 before it is read."""
+
+    def __init__(self, app, limit: int):
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http":
+            for name, value in scope["headers"]:
+                if name == b"content-length" and value.isdigit() and int(value) > self.limit:
+                    await problem_response(too_large(self.limit))(scope, receive, send)
+                    return
+        await self.app(scope, receive, send)

@@ -190,6 +190,15 @@ def test_body_too_large_is_413(make_server):
     server = make_server(max_body_bytes=100_000)
     token = server.client("budi").token
     assert_problem(raw_post(server, token, b" " * 100_001), 413, "payload_too_large")
+    resp = requests.post(f"{server.url}/api/v1/auth/token", data=b" " * 100_001, timeout=30,
+                         headers={"Content-Type": "application/json"})
+    assert_problem(resp, 413, "payload_too_large")  # every route, not only /batches
+
+    def chunked():  # no Content-Length: cut off while reading
+        for _ in range(20):
+            yield b" " * 10_000
+
+    assert_problem(raw_post(server, token, chunked()), 413, "payload_too_large")
 
 
 @pytest.mark.parametrize("body, status, code", [

@@ -29,7 +29,7 @@ def test_no_server_errors(server, new_records, mode):
         @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), database=None)
         def check(case):
             response = case.call(headers=auth)
-            assert response.status_code < 500, (operation.label, response.status_code, response.text[:500])
+            assert response.status_code < 500, (case.operation.label, response.status_code, response.text[:500])
             # Conformance too (status codes, content types, schemas). Not "negative data rejected": it flags
             # unknown query parameters, which HTTP servers ignore, and the Authorization header we put back.
             case.validate_response(response, headers=auth, excluded_checks=[negative_data_rejection])
