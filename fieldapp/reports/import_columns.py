@@ -248,6 +248,8 @@ def place_and_date(value: object, today: dt.date) -> tuple[str, dt.date | None, 
     raw = text(value)
     if not raw:
         return "", None, None
+    if not any(ch.isdigit() for ch in raw):
+        return raw, None, None  # the place only: the date may come from its own column or from the NIK
     place, sep, when = raw.rpartition(",")
     if not sep:
         match = re.match(r"^(.*?)[\s]+(\d.*)$", raw)

@@ -141,7 +141,8 @@ class Lookup:
             keys = session.execute(select(m.Setting.key, m.Setting.value)
                                    .where(m.Setting.key.startswith("digest_key:")))
             self.keys = [(k.split(":", 1)[1], bytes.fromhex(v)) for k, v in keys]
-            self.digests = set(session.execute(select(m.EnrolledDigest.key_id, m.EnrolledDigest.digest)).tuples())
+            self.digests = {(k, d) for k, d in session.execute(select(m.EnrolledDigest.key_id,
+                                                                      m.EnrolledDigest.digest))}
         self.reader = RowReader(self.row_defaults, names, self.area)
 
     def enrolment(self, values: dict[str, object]):
