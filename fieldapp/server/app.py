@@ -62,6 +62,7 @@ def create_app(settings: Settings | None = None, *, engine=None) -> FastAPI:
     app.state.engine, app.state.settings = engine, settings
     problems.install(app)
     app.add_middleware(ContentLengthCap, limit=settings.max_body_bytes)
+
     @app.get(f"{PREFIX}/health", response_model=Health, responses=problems.responses())
     def health():
         return {"status": "ok", "server_time": utcnow().isoformat(timespec="milliseconds"), "version": __version__}
@@ -118,6 +119,12 @@ def create_app(settings: Settings | None = None, *, engine=None) -> FastAPI:
     return app
 
 
+def server_today() -> dt.date:
+    """The date the rules use: Indonesia's latest calendar day (WIT, UTC+9), so a laptop's "today" is never
+    in the server's future, whatever time zone the server machine runs in."""
+    return dt.datetime.now(dt.timezone(dt.timedelta(hours=9))).date()
+
+
 def parse_batch(raw: bytes, max_records: int, today: dt.date | None = None) -> intake.BatchInput:
     """Bytes → checked batch, or a ``Problem`` (400 malformed JSON, 413 too many records, 422 bad envelope)."""
     try:
@@ -126,7 +133,7 @@ def parse_batch(raw: bytes, max_records: int, today: dt.date | None = None) -> i
         raise Problem(400, "malformed_json", "Isi kiriman bukan JSON yang sah.",
                       "The body is not valid JSON.") from None
     try:
-        return intake.prepare(body, max_records=max_records, today=today or dt.date.today())
+        return intake.prepare(body, max_records=max_records, today=today or server_today())
     except intake.TooManyRecords as exc:
         raise Problem.of(413, exc) from None
     except intake.BadBatch as exc:

@@ -127,7 +127,7 @@ def _batch_owner(engine, bf, args) -> accounts.User:
 
 
 def cmd_import_batch(args) -> int:
-    from fieldapp.server.app import SENDERS
+    from fieldapp.server.app import SENDERS, server_today
     from fieldapp.sync.transfer import TransferKey, read_batch_file, write_receipt_file
 
     settings, engine = _engine(args)
@@ -137,7 +137,7 @@ def cmd_import_batch(args) -> int:
         raise CliError(f"Peran {user.role} tidak boleh mengirim data pendaftaran.",
                        f"The role {user.role} may not upload enrolments.", code="forbidden")
     try:
-        batch = intake.prepare(bf.batch, max_records=settings.max_records, today=dt.date.today())
+        batch = intake.prepare(bf.batch, max_records=settings.max_records, today=server_today())
     except (intake.BadBatch, intake.TooManyRecords) as exc:
         raise CliError(exc.indonesian, exc.english, code=exc.code) from None
     stored = batches.store_batch(engine, user, batch, via="file")
