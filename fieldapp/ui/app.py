@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QApplication, QDialog
 
 from fieldapp import i18n
 from fieldapp.services.workspace import DEFAULTS, Workspace
-from fieldapp.ui import style
+from fieldapp.ui import compat, style
 from fieldapp.ui.login import FirstRunDialog, LoginDialog, store_exists
 from fieldapp.ui.main_window import MainWindow
 from fieldapp.ui.tasks import TaskRunner
@@ -25,6 +25,7 @@ SETTING_KEYS = tuple(DEFAULTS)
 
 def application() -> QApplication:
     """The process's QApplication, created on first use."""
+    compat.protect_singletons()
     app = QApplication.instance()
     if app is None:
         app = QApplication(sys.argv[:1])

@@ -35,6 +35,7 @@ from fieldapp.ui.pages.participants import ParticipantsPage
 from fieldapp.ui.pages.settings import SettingsPage
 from fieldapp.ui.pages.visit import VisitPage, load_current_visit
 from fieldapp.ui.tasks import TaskRunner
+from fieldapp.ui.widgets import role_name
 
 log = logging.getLogger(__name__)
 
@@ -48,12 +49,6 @@ PAGES = (
     ("reports", ("Laporan", "Reports")),
     ("settings", ("Pengaturan", "Settings")),
 )
-ROLE_NAMES = {
-    "officer": ("petugas", "officer"),
-    "clerk": ("kerani", "clerk"),
-    "supervisor": ("supervisor", "supervisor"),
-    "admin": ("admin", "admin"),
-}
 
 
 class MainWindow(QMainWindow):
@@ -141,9 +136,7 @@ class MainWindow(QMainWindow):
         user = ctx.ws.user
         self.brand.setText(f"<b>fieldapp</b><br><span style='color:{style.MUTED}'>BPU · BPJS Ketenagakerjaan</span>")
         self.user_label.setText(
-            f"{user.full_name} ({tr(*ROLE_NAMES.get(user.role, (user.role, user.role)))}) · "
-            + tr("Perangkat", "Device")
-            + f": {ctx.ws.device.name}"
+            f"{user.full_name} ({role_name(user.role)}) · " + tr("Perangkat", "Device") + f": {ctx.ws.device.name}"
         )
         self.setWindowTitle(f"fieldapp — {user.full_name}")
         self.show_page(current or "home")

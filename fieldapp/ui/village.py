@@ -17,10 +17,9 @@ from fieldapp.ui.context import Context
 CODE_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
-def short_path(path: str) -> str:
-    """'Lambangsari, Tambun Selatan, Kabupaten Bekasi, Jawa Barat' → without the province (fits the field)."""
-    parts = path.split(", ")
-    return ", ".join(parts[:3]) if len(parts) > 3 else path
+def short_path(path: str, parts: int = 3) -> str:
+    """'Lambangsari, Tambun Selatan, Kabupaten Bekasi, Jawa Barat' → its first ``parts`` names."""
+    return ", ".join(path.split(", ")[:parts])
 
 
 class VillageEdit(QLineEdit):
@@ -30,6 +29,7 @@ class VillageEdit(QLineEdit):
         super().__init__()
         self.ctx = ctx
         self.code = ""
+        self.shown_parts = 3  # names of the path shown in the field (village, kecamatan, regency)
         self._hits: list = []
         self.setObjectName(name)
         self.setAccessibleName(accessible or tr("Desa/kelurahan", "Village"))
@@ -48,7 +48,7 @@ class VillageEdit(QLineEdit):
 
     def set_village(self, code: str, text: str) -> None:
         self.code = code
-        self.setText(short_path(text) if text else code)
+        self.setText(short_path(text, self.shown_parts) if text else code)
         self.setToolTip(text)
         self.setCursorPosition(0)
         self.chosen.emit(code)

@@ -43,9 +43,16 @@ class FieldMessage(QLabel):
 
 def mark(widget: QWidget, state: str) -> None:
     """Colour an input's border by its message kind ("error", "warning" or "")."""
-    if widget.property("state") != state:
+    # Kept on the Python side: reading the Qt property back costs a QVariant round trip per keystroke.
+    if state_of(widget) != state:
+        widget.fieldapp_state = state
         widget.setProperty("state", state)
         style.repolish(widget)
+
+
+def state_of(widget: QWidget) -> str:
+    """The message kind an input is marked with ("error", "warning" or "")."""
+    return getattr(widget, "fieldapp_state", "")
 
 
 def label(text: str, role: str = "", *, wrap: bool = False, selectable: bool = False) -> QLabel:
@@ -132,3 +139,15 @@ def ago(then: dt.datetime, now: dt.datetime | None = None) -> str:
     if hours < 48:
         return tr(f"{hours} jam lalu", f"{hours} hours ago")
     return tr(f"{hours // 24} hari lalu", f"{hours // 24} days ago")
+
+
+ROLE_NAMES = {
+    "officer": ("petugas", "officer"),
+    "clerk": ("kerani", "clerk"),
+    "supervisor": ("supervisor", "supervisor"),
+    "admin": ("admin", "admin"),
+}
+
+
+def role_name(role: str) -> str:
+    return tr(*ROLE_NAMES.get(role, (role, role)))

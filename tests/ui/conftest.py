@@ -13,8 +13,11 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from fieldapp.services import visits
+from fieldapp.ui import compat
 from fieldapp.ui.app import build_window
 from tests.conftest import PASSWORD, open_as
+
+compat.protect_singletons()  # before pytest-qt creates the QApplication (see fieldapp/ui/compat.py)
 
 WAIT = 10_000  # ms: generous for a loaded CI machine; a passing test returns as soon as the result shows
 

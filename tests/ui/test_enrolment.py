@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QApplication, QLabel
 
 from fieldapp.domain.participant import SearchQuery
 from fieldapp.services import enrolment, participants
+from fieldapp.ui.widgets import state_of
 from tests.factories import enrolment as make
 from tests.factories import nik_for
 from tests.ui.conftest import WAIT, ctrl_s, focused, tab, type_text
@@ -109,7 +110,7 @@ def test_invalid_nik_blocks_the_save_with_its_message_at_the_field(qtbot, open_v
     type_text(qtbot, "3216061207900000")  # serial 0000
     msg = form.messages["nik"]
     qtbot.waitUntil(lambda: msg.kind == "error" and "0000" in msg.text(), timeout=WAIT)
-    assert msg.isVisible() and form.inputs["nik"].property("state") == "error"
+    assert msg.isVisible() and state_of(form.inputs["nik"]) == "error"
     ctrl_s(qtbot)
     qtbot.waitUntil(lambda: page.status.text().startswith("Belum tersimpan"), timeout=WAIT)
     assert "NIK tidak valid" in msg.text()
@@ -146,7 +147,7 @@ def test_nik_birth_date_mismatch_warns_but_saves(qtbot, open_visit, window, db):
     fill(qtbot, page.form, e, birth_date="13-07-1990")  # the NIK says 12-07-1990
     msg = page.form.messages["birth_date"]
     qtbot.waitUntil(lambda: msg.kind == "warning" and "12-07-1990" in msg.text(), timeout=WAIT)
-    assert page.form.inputs["birth_date"].property("state") == "warning"
+    assert state_of(page.form.inputs["birth_date"]) == "warning"
     page.form.inputs["full_name"].setFocus()
     ctrl_s(qtbot)
     qtbot.waitUntil(lambda: page.status.text().startswith("✓ Tersimpan"), timeout=WAIT)

@@ -26,16 +26,16 @@ SAVE_KEYS = ("Ctrl+S", "Ctrl+Return", "Ctrl+Enter")
 
 
 def contribution_text(c, sector: str, start: dt.date) -> str:
+    """Rich text: the monthly total in bold, its parts, the relief applied, from which month."""
     if c is None:
         return "—"
     parts = [f"JKK {rupiah(c.jkk)}", f"JKM {rupiah(c.jkm)}"] + ([f"JHT {rupiah(c.jht)}"] if c.jht else [])
-    text = f"{rupiah(c.total)}  ({' + '.join(parts)})"
+    lines = [f"<b>{rupiah(c.total)}</b> " + tr("per bulan", "a month"), " + ".join(parts)]
     if c.discount:
-        text += "\n" + tr(f"keringanan {c.discount}", f"relief {c.discount}")
+        lines.append(tr(f"keringanan {c.discount}", f"relief {c.discount}"))
     sector_word = tr("transportasi", "transport") if sector == "transport" else tr("umum", "general")
-    return (
-        text + "\n" + tr(f"mulai {month_text(start)}, sektor {sector_word}", f"from {month_text(start)}, {sector_word}")
-    )
+    lines.append(tr(f"mulai {month_text(start)} · sektor {sector_word}", f"from {month_text(start)} · {sector_word}"))
+    return "<br>".join(lines)
 
 
 def duplicate_warning(dup) -> tuple[str, str]:
@@ -229,6 +229,9 @@ class EnrolmentPage(QWidget):
         if e.birth_date and "birth_date" not in findings.errors:
             age = age_on(e.birth_date, dt.date.today())
             infos["birth_date"] = ("muted", tr(f"Umur {age} tahun", f"Age {age}"))
+        village = self.form.inputs["village"]
+        if village.code and "village" not in findings.errors:
+            infos["village"] = ("muted", ", ".join(village.toolTip().split(", ")[2:]))
         self.form.contribution.setText(contribution_text(findings.contribution, e.sector, e.start_month))
         self.form.show_findings(findings.errors, warnings, infos)
 

@@ -116,6 +116,7 @@ class EnrolmentForm(QWidget):
         self._line(address, "rt", "RT", "003", 3)
         self._line(address, "rw", "RW", "005", 3)
         self._add(address, "village", tr("Desa/kelurahan", "Village"), VillageEdit(self.ctx))
+        self.inputs["village"].shown_parts = 2  # village, kecamatan; the rest shows under the field
         self.inputs["village"].chosen.connect(self._emit)
         self._line(address, "phone", tr("No. HP", "Mobile"), "0812-3456-7890", 24)
         jobs = [("", tr("— pilih —", "— choose —"))] + [(o.code, o.label) for o in OCCUPATIONS]
@@ -131,6 +132,7 @@ class EnrolmentForm(QWidget):
         select_data(self.inputs["funding_source"], "apbd")  # the usual payer until a visit says otherwise
         self.contribution = label("", "ok", wrap=True)
         self.contribution.setObjectName("contribution")
+        self.contribution.setTextFormat(Qt.TextFormat.RichText)
         self._add(programme, "contribution", tr("Iuran/bulan", "Contribution"), self.contribution, message=False)
         self._line(programme, "heir_name", tr("Ahli waris", "Heir"), tr("nama ahli waris", "heir's name"), 128)
         relations = [("", tr("— pilih —", "— choose —"))] + [(k, tr(*v)) for k, v in HEIR_RELATIONSHIPS.items()]
@@ -151,7 +153,7 @@ class EnrolmentForm(QWidget):
         grid = QGridLayout(box)
         grid.setContentsMargins(10, 8, 10, 8)
         grid.setHorizontalSpacing(8)
-        grid.setVerticalSpacing(1)
+        grid.setVerticalSpacing(3)
         grid.setColumnStretch(1, 1)
         row.addWidget(box, 1)
         return grid
@@ -164,7 +166,7 @@ class EnrolmentForm(QWidget):
         caption = QLabel(text)
         caption.setBuddy(widget)
         self.labels[name] = caption
-        grid.addWidget(caption, r, 0, Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        grid.addWidget(caption, r, 0, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft)
         grid.addWidget(widget, r, 1)
         if not widget.accessibleName():
             widget.setAccessibleName(text)
@@ -423,6 +425,7 @@ class EnrolmentForm(QWidget):
                 mark(self.inputs[name], "warning")
             else:
                 kind, text = infos.get(name, ("", ""))
+                shown = shown or name == "village"  # where the chosen village lies: always useful
                 msg.show_message(kind if shown else "", text if shown else "")
                 mark(self.inputs[name], "")
 

@@ -5,8 +5,10 @@ Their own features arrive with later issues; until then every button here does s
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QAbstractScrollArea,
     QGridLayout,
     QHBoxLayout,
     QHeaderView,
@@ -73,14 +75,21 @@ def _state_table(name: str) -> QTableWidget:
     table.verticalHeader().setVisible(False)
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+    table.setSizeAdjustPolicy(QAbstractScrollArea.SizeAdjustPolicy.AdjustToContents)
     return table
+
+
+def _number_item(n: int) -> QTableWidgetItem:
+    item = QTableWidgetItem(number(n))
+    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+    return item
 
 
 def _fill_states(table: QTableWidget, by_state: dict) -> None:
     table.setRowCount(len(SYNC_LABELS))
     for r, (code, names) in enumerate(SYNC_LABELS.items()):
         table.setItem(r, 0, QTableWidgetItem(tr(*names)))
-        table.setItem(r, 1, QTableWidgetItem(number(by_state.get(code, 0))))
+        table.setItem(r, 1, _number_item(by_state.get(code, 0)))
 
 
 class CertificatesPage(_InfoPage):
@@ -107,7 +116,9 @@ class CertificatesPage(_InfoPage):
                 "goto_participants",
                 tr("Cari peserta", "Find participants"),
                 lambda: ctx.bus.navigate.emit("participants"),
-            )
+            ),
+            0,
+            Qt.AlignmentFlag.AlignLeft,
         )
         self.layout_.addWidget(frame)
         self.layout_.addStretch(1)
@@ -144,6 +155,7 @@ class SyncPage(_InfoPage):
         frame, box = card(tr("Status data", "Record states"))
         self.states = _state_table("sync_states")
         box.addWidget(self.states)
+        box.addStretch(1)
         row.addWidget(frame, 1)
         frame, box = card(tr("Server", "Server"))
         self.server = label("", wrap=True, selectable=True)
@@ -157,7 +169,9 @@ class SyncPage(_InfoPage):
                 "goto_settings",
                 tr("Atur alamat server", "Set server address"),
                 lambda: ctx.bus.navigate.emit("settings"),
-            )
+            ),
+            0,
+            Qt.AlignmentFlag.AlignLeft,
         )
         box.addStretch(1)
         row.addWidget(frame, 1)
@@ -211,7 +225,9 @@ class ReportsPage(_InfoPage):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         box.addWidget(self.table)
-        box.addWidget(self.button("refresh_reports", tr("Segarkan", "Refresh"), self.refresh), 0)
+        box.addWidget(
+            self.button("refresh_reports", tr("Segarkan", "Refresh"), self.refresh), 0, Qt.AlignmentFlag.AlignLeft
+        )
         self.layout_.addWidget(frame, 1)
 
     def refresh(self) -> None:
@@ -239,5 +255,6 @@ class ReportsPage(_InfoPage):
     def _show_progress(self, rows) -> None:
         self.table.setRowCount(len(rows))
         for r, p in enumerate(rows):
-            for c, value in enumerate((p.village_name, number(p.target), number(p.enrolled), number(p.synced))):
-                self.table.setItem(r, c, QTableWidgetItem(value))
+            self.table.setItem(r, 0, QTableWidgetItem(p.village_name))
+            for c, value in enumerate((p.target, p.enrolled, p.synced), start=1):
+                self.table.setItem(r, c, _number_item(value))

@@ -110,9 +110,15 @@ class ParticipantsPage(QWidget):
         vertical.setDefaultSectionSize(self.fontMetrics().height() + 10)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
-        for column, chars in enumerate((24, 26, 17, 20, 11, 13, 12)):
-            header.resizeSection(column, self.fontMetrics().averageCharWidth() * chars + 16)
+        longest_state = max((tr(*v) for v in SYNC_LABELS.values()), key=len)
+        samples = ("3216062002-ABCD-000001", "", "3216061207900003", "Lambangsari Jaya", "21-11-2026")
+        samples = (*samples, longest_state, "12345678901")
+        metrics = self.fontMetrics()
+        for column, sample in enumerate(samples):
+            if sample:
+                header.resizeSection(column, metrics.horizontalAdvance(sample) + 24)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)  # the name takes what is left
+        header.setStretchLastSection(False)
         self.table.activated.connect(lambda index: self.open_row(index.row()))  # double-click or Enter
         layout.addWidget(self.table, 1)
         bottom = QHBoxLayout()

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 from fieldapp.i18n import tr
 from fieldapp.ui import style
 from fieldapp.ui.context import Context
-from fieldapp.ui.widgets import FieldMessage, card, heading, label
+from fieldapp.ui.widgets import FieldMessage, card, heading, label, role_name
 
 RULE_EDITORS = ("supervisor", "admin")  # who may change the rules (age limits, sync warning, Dana Desa)
 
@@ -46,6 +46,7 @@ class SettingsPage(QWidget):
         self.language.addItem("Bahasa Indonesia", "id")
         self.language.addItem("English", "en")
         self.language.setCurrentIndex(max(0, self.language.findData(values.get("language", "id"))))
+        self.language.setMaximumWidth(280)
         self.language.currentIndexChanged.connect(lambda _i: self._save("language", self.language.currentData()))
         form.addRow(tr("Bahasa", "Language"), self.language)
         form.addRow("", label(tr("Berlaku langsung.", "Applies at once."), "muted"))
@@ -54,6 +55,7 @@ class SettingsPage(QWidget):
         self.font_size.setAccessibleName(tr("Ukuran huruf", "Font size"))
         self.font_size.setRange(style.MIN_FONT, style.MAX_FONT)
         self.font_size.setSuffix(" pt")
+        self.font_size.setMaximumWidth(120)
         self.font_size.setValue(int(values.get("font_size") or style.DEFAULT_FONT))
         self.font_size.editingFinished.connect(lambda: self._save("font_size", str(self.font_size.value())))
         form.addRow(tr("Ukuran huruf", "Font size"), self.font_size)
@@ -83,11 +85,26 @@ class SettingsPage(QWidget):
         device = label(f"{ws.device.name}  ({ws.device.code})", selectable=True)
         device.setObjectName("setting_device")
         form.addRow(tr("Nama perangkat", "Device name"), device)
+        form.addRow(
+            "",
+            label(
+                tr(
+                    "Nama dan kode perangkat dicatat saat penyimpanan data dibuat; kode ada di setiap "
+                    "nomor pendaftaran.",
+                    "The device name and code were recorded when the data store was made; the code is part of "
+                    "every record number.",
+                ),
+                "muted",
+                wrap=True,
+            ),
+        )
         folder = label(str(ws.data_dir), selectable=True, wrap=True)
         folder.setObjectName("setting_data_dir")
         form.addRow(tr("Folder data", "Data folder"), folder)
         user = ws.user
-        form.addRow(tr("Masuk sebagai", "Logged in as"), label(f"{user.full_name} ({user.username}, {user.role})"))
+        form.addRow(
+            tr("Masuk sebagai", "Logged in as"), label(f"{user.full_name} ({user.username}, {role_name(user.role)})")
+        )
         left.addWidget(frame, 1)
 
         frame, box = card(tr("Aturan pendaftaran", "Enrolment rules"))
@@ -142,6 +159,7 @@ class SettingsPage(QWidget):
         spin.setRange(low, high)
         spin.setValue(int(values.get(key) or low))
         spin.setEnabled(editable)
+        spin.setMaximumWidth(120)
         spin.editingFinished.connect(lambda: self._save(key, str(spin.value())))
         return spin
 
