@@ -168,4 +168,7 @@ def device_health(ws: Workspace, now: dt.datetime | None = None) -> list[DeviceH
 
 def overview(ws: Workspace, f: ReportFilter = ALL, *, limit: int = 1000,
              now: dt.datetime | None = None) -> Overview:
-    return Overview(tuple(sync_log(ws, f, limit)), coverage(ws, f), tuple(device_health(ws, now)), warning_hours(ws))
+    """The page's data for one filter; a batch status (failed, prepared) filters the log, not the coverage."""
+    records = replace(f, status=None) if f.status in BATCH_STATES else f
+    return Overview(tuple(sync_log(ws, f, limit)), coverage(ws, records), tuple(device_health(ws, now)),
+                    warning_hours(ws))
