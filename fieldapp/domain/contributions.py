@@ -53,13 +53,14 @@ class RateTable:
         return cls(data["version"], tuple(data["income_bands"]), tuple(data["rates"]), tuple(data["discounts"]))
 
 
-@cache
-def _load(path: Path) -> RateTable:
+def load_rates(path: Path) -> RateTable:
     return RateTable.from_json(json.loads(path.read_text(encoding="utf-8")))
 
 
+@cache
 def default_rates() -> RateTable:
-    return _load(resources_dir() / "rates.json")
+    """The table shipped in ``resources/rates.json``, read once per process."""
+    return load_rates(resources_dir() / "rates.json")
 
 
 def _month_key(month: dt.date) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 import lokal
 from lokal import wilayah
@@ -72,6 +73,7 @@ def name_of(code: str) -> str | None:
     return region.name if region else None
 
 
+@lru_cache(maxsize=200_000)
 def is_known(code: str) -> bool:
     return wilayah.wilayah_name(dotted(code)) is not None
 
