@@ -87,7 +87,7 @@ def half_filled_form(app, window) -> None:
     form.inputs["occupation"].setCurrentIndex(form.inputs["occupation"].findData("pedagang"))
     form.inputs["heir_relationship"].setCurrentIndex(0)
     form.inputs["rw"].setFocus()
-    wait(app, lambda: form.contribution.text().startswith("Rp"))
+    wait(app, lambda: "Rp" in form.contribution.text())
     settle(app, 0.5)
 
 

@@ -174,7 +174,7 @@ def test_a_minor_needs_a_guardian(qtbot, open_visit, window, db):
 def test_live_contribution_follows_the_package(qtbot, open_visit, window):
     form = page_of(window).form
     fill(qtbot, form, make())
-    qtbot.waitUntil(lambda: form.contribution.text().startswith("Rp"), timeout=WAIT)
+    qtbot.waitUntil(lambda: "Rp16.800" in form.contribution.text(), timeout=WAIT)
     first = form.contribution.text()
     box = form.inputs["programs"]
     box.setCurrentIndex(box.findData("JKK,JKM,JHT"))
