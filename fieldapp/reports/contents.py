@@ -79,13 +79,15 @@ def sync_log(batches: Sequence, results: Sequence[tuple], masked: bool) -> tuple
     rows.sort(key=lambda r: r[0])
     results_table = Table(tr("Hasil per data", "Result per record"), (
         Column(tr("Kiriman", "Batch"), "int", 6), Column(tr("Waktu", "Time"), "datetime", 14),
-        Column(tr("Perangkat", "Device"), "text", 12), Column(tr("Petugas", "Officer"), "text", 10),
+        Column(tr("Perangkat", "Device"), "text", 12, in_pdf=False), Column(tr("Petugas", "Officer"), "text", 10),
         Column(tr("No. lokal", "Local no."), "code", 19), Column(tr("Nama", "Name"), "text", 20),
         Column("NIK", "code", 17), Column(tr("Desa/kelurahan", "Village"), "text", 15),
-        Column(tr("Hasil", "Result"), "text", 14), Column(tr("Kode", "Code"), "text", 12),
+        Column(tr("Hasil", "Result"), "text", 14), Column(tr("Kode", "Code"), "text", 12, in_pdf=False),
         Column(tr("Pesan", "Message"), "text", 34)), rows,
-        tr("Satu baris per data per kiriman; kiriman tanpa tanda terima tampil dengan galatnya.",
-           "One row per record per batch; batches without a receipt show with their error."))
+        tr("Satu baris per data per kiriman; kiriman tanpa tanda terima tampil dengan galatnya. Perangkat dan kode "
+           "hasil ada di CSV/XLSX.",
+           "One row per record per batch; batches without a receipt show with their error. The device and the result "
+           "code are in the CSV/XLSX."))
     ordered = sorted(batches, key=lambda b: b.id)
     batch_rows = []
     for b in ordered:
@@ -195,7 +197,8 @@ def participants(rows: Sequence[tuple], masked: bool) -> tuple[tuple[Table, ...]
         Column(tr("Sumber dana", "Funding"), "text", 16, False), Column(tr("Ahli waris", "Heir"), "text", 18, False),
         Column(tr("Hubungan", "Relationship"), "text", 10, False),
         Column(tr("HP ahli waris", "Heir's phone"), "code", 15, False),
-        Column(tr("Cara persetujuan", "Consent"), "text", 14, False), Column(tr("Petugas", "Officer"), "text", 10),
+        Column(tr("Cara persetujuan", "Consent"), "text", 14, False),
+        Column(tr("Petugas", "Officer"), "text", 10, False),
         Column(tr("Terdaftar", "Enrolled"), "datetime", 14), Column(tr("Status kirim", "Sync state"), "text", 13),
         Column("KPJ", "code", 12), Column(tr("Status BPJS", "BPJS status"), "text", 11, False)), out,
         tr("Kolom lengkap ada di CSV/XLSX; PDF memuat kolom utama.",

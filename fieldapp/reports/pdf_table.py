@@ -66,27 +66,31 @@ def natural_widths(columns: Sequence[Column], rows: Sequence[tuple], sample: int
     return out
 
 
-def fit_widths(natural: list[float], flexible: list[bool], avail: float) -> list[float]:
-    """Natural widths made to fill ``avail``: spare room goes to the text columns; when too wide, only text
-    columns shrink (to one common cap, so the widest give up the most) and identifiers are never clipped."""
+def fit_widths(natural: list[float], flexible: list[bool], avail: float,
+               weights: list[float] | None = None) -> list[float]:
+    """Natural widths made to fill ``avail``: spare room is shared in proportion; when too wide, only text
+    columns shrink, each to at most ``cap × its weight`` (one common cap, so the widest give up the most, and a
+    name keeps more room than a status), and identifiers are never clipped."""
+    weights = weights or [1.0] * len(natural)
     total = sum(natural)
     flex_total = sum(w for w, f in zip(natural, flexible, strict=True) if f)
-    if total <= avail:
-        extra = avail - total
-        if flex_total:
-            return [w + extra * w / flex_total if f else w for w, f in zip(natural, flexible, strict=True)]
-        return [w + extra / len(natural) for w in natural]
+    if total <= avail:  # room to spare: every column grows in proportion, so the spacing stays even
+        return [w * avail / total for w in natural]
     room = avail - (total - flex_total)
     if room < 30 * sum(flexible) or not flex_total:  # not even a narrow text column each: scale everything
         return [w * avail / total for w in natural]
-    lo, hi = 0.0, max(natural)
+    flex = [(i, w, weights[i]) for i, (w, f) in enumerate(zip(natural, flexible, strict=True)) if f]
+    lo, hi = 0.0, max(w / k for _, w, k in flex)
     for _ in range(40):
         cap = (lo + hi) / 2
-        if sum(min(w, cap) for w, f in zip(natural, flexible, strict=True) if f) > room:
+        if sum(min(w, cap * k) for _, w, k in flex) > room:
             hi = cap
         else:
             lo = cap
-    return [min(w, lo) if f else w for w, f in zip(natural, flexible, strict=True)]
+    out = list(natural)
+    for i, w, k in flex:
+        out[i] = min(w, lo * k)
+    return out
 
 
 class FastTable(Flowable):
@@ -111,7 +115,7 @@ class FastTable(Flowable):
             return
         natural = natural_widths(self.columns, self.rows)
         flexible = [c.kind == "text" for c in self.columns]
-        self._widths = fit_widths(natural, flexible, avail_width)
+        self._widths = fit_widths(natural, flexible, avail_width, [c.width for c in self.columns])
         self._layout_for = (avail_width, sum(self._widths), self._widths)
 
     def _row_count(self) -> int:

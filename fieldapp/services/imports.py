@@ -42,6 +42,7 @@ from fieldapp.services import audit, visits
 from fieldapp.services.workspace import Workspace
 
 IMPORT_ROLES = ("officer", "supervisor", "admin")
+FIELDS = cols.FIELDS  # field → (Indonesian, English) label, for the wizard's mapping screen
 CONSENT_METHOD = "daftar_kolektif"
 CHECK_EVERY = 1_000
 Progress = Callable[[int, int], None]

@@ -21,7 +21,7 @@ from fieldapp.db.reports import (
     VillageCoverage,
 )
 from fieldapp.domain.nik import mask_nik
-from fieldapp.reports.contents import STATUS_LABELS
+from fieldapp.reports.contents import STATUS_LABELS, percent_text
 from fieldapp.services.workspace import Workspace
 
 __all__ = [
@@ -38,6 +38,7 @@ __all__ = [
     "ReportFilter",
     "ResultRow",
     "VillageCoverage",
+    "percent_text",
 ]
 
 REPORT_ROLES = ("supervisor", "admin")

@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
 
 from fieldapp.errors import UserFacingError
 from fieldapp.i18n import tr
-from fieldapp.reports.import_columns import FIELDS
 from fieldapp.services import imports
 from fieldapp.ui.context import Context
 from fieldapp.ui.village import VillageEdit
@@ -136,7 +135,7 @@ class MappingPage(QWizardPage):
             combo = QComboBox()
             combo.setObjectName(f"mapping_{r}")
             combo.addItem(tr("(abaikan)", "(ignore)"), None)
-            for key, names in FIELDS.items():
+            for key, names in imports.FIELDS.items():
                 combo.addItem(tr(*names), key)
             combo.setCurrentIndex(max(combo.findData(field), 0))
             combo.currentIndexChanged.connect(self.completeChanged)

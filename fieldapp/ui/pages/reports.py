@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QProgressDialog,
     QPushButton,
     QSplitter,
+    QStyle,
     QStyledItemDelegate,
     QTableWidget,
     QTableWidgetItem,
@@ -36,7 +37,7 @@ from fieldapp.errors import UserFacingError
 from fieldapp.i18n import tr
 from fieldapp.services import exports, reports_data
 from fieldapp.services.imports import IMPORT_ROLES
-from fieldapp.services.reports_data import STATUS_LABELS, ReportFilter
+from fieldapp.services.reports_data import STATUS_LABELS, ReportFilter, percent_text
 from fieldapp.ui import style
 from fieldapp.ui.context import Context
 from fieldapp.ui.village import VillageEdit
@@ -98,7 +99,10 @@ class BarDelegate(QStyledItemDelegate):
         if not data:
             return super().paint(painter, option, index)
         target, enrolled, accepted = data
-        r = option.rect.adjusted(4, 4, -4, -4)
+        pct = f"  ({round(100 * enrolled / target)} %)" if target else ""
+        text = f"{number(enrolled)} / {number(target)}{pct}"
+        room = option.fontMetrics.horizontalAdvance("0000 / 0000  (000 %)") + 8
+        r = option.rect.adjusted(4, 5, -room, -5)
         scale = max(target, enrolled, 1)
         painter.save()
         painter.setPen(QColor("#9aa5a0"))
@@ -109,11 +113,10 @@ class BarDelegate(QStyledItemDelegate):
         painter.drawRect(QRect(r.x(), r.y() + 2, int(r.width() * enrolled / scale), r.height() - 4))
         painter.setBrush(QColor(style.ACCENT))
         painter.drawRect(QRect(r.x(), r.y() + 5, int(r.width() * accepted / scale), max(r.height() - 10, 2)))
-        painter.setPen(QColor("#202124"))
-        pct = f"  ({round(100 * enrolled / target)} %)" if target else ""
-        painter.drawText(
-            r.adjusted(6, 0, 0, 0), Qt.AlignmentFlag.AlignVCenter, f"{number(enrolled)} / {number(target)}{pct}"
-        )
+        painter.setPen(option.palette.color(option.palette.ColorRole.HighlightedText)
+                       if option.state & QStyle.StateFlag.State_Selected else QColor("#202124"))
+        painter.drawText(option.rect.adjusted(option.rect.width() - room + 4, 0, 0, 0), Qt.AlignmentFlag.AlignVCenter,
+                         text)
         painter.restore()
 
 
@@ -458,7 +461,7 @@ class ReportsPage(QWidget):
             ],
             {1, 2, 3},
         )
-        pct = f"{100 * cov.enrolled / cov.target:.1f} %" if cov.target else "–"
+        pct = percent_text(100 * cov.enrolled / cov.target) if cov.target else "–"
         self.coverage_summary.setText(
             tr(
                 f"<b>{number(cov.enrolled)}</b> terdaftar dari target <b>{number(cov.target)}</b> ({pct}) di "
