@@ -13,6 +13,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from fieldapp.certificates.card import PER_SHEET, SHEET_H, SHEET_W, draw_card, draw_sheet_marks, slot_origin
 from fieldapp.certificates.certificate import PAGE_H, PAGE_W, draw_certificate
+from fieldapp.certificates.embedded import attach
 from fieldapp.certificates.fonts import REGULAR, register_fonts
 from fieldapp.certificates.model import CertificateData
 from fieldapp.certificates.payload import PayloadFields, sign_payload
@@ -61,12 +62,13 @@ def _document(size: tuple[float, float], title: str) -> Iterator[tuple[Canvas, i
 
 def _qr_codes(
     batch: list[CertificateData], signing_key: Ed25519PrivateKey, key_id: str, with_qr: bool, workers: int | None
-) -> Iterator[tuple[int, str] | None]:
+) -> tuple[list[str], Iterator[tuple[int, str] | None]]:
+    """The signed payload texts (also kept in the page data, :mod:`.embedded`) and their QR codes."""
     if not with_qr:
-        return iter([None] * len(batch))
+        return [], iter([None] * len(batch))
     # Signing stays in this process: the private key never travels to a helper.
     texts = [sign_payload(payload_fields(d), signing_key, key_id) for d in batch]
-    return iter_qr_ops(texts, workers=workers)
+    return texts, iter_qr_ops(texts, workers=workers)
 
 
 def render_certificates(
@@ -88,12 +90,13 @@ def render_certificates(
     batch = _batch(items)
     total = len(batch)
     with _document((PAGE_W, PAGE_H), "Sertifikat Kepesertaan") as (c, buf):
-        codes = _qr_codes(batch, signing_key, key_id, _with_qr, workers)
+        texts, codes = _qr_codes(batch, signing_key, key_id, _with_qr, workers)
         try:
             for done, (data, qr) in enumerate(zip(batch, codes, strict=True), start=1):
                 _check_cancel(cancel)
                 draw_certificate(c, data, qr)
                 c.showPage()
+                attach(c, texts[done - 1 : done])
                 if progress is not None:
                     progress(done, total)
         finally:
@@ -119,7 +122,7 @@ def render_cards(
     total = len(batch)
     sheets = -(-total // PER_SHEET)
     with _document((SHEET_W, SHEET_H), "Kartu Peserta") as (c, buf):
-        codes = _qr_codes(batch, signing_key, key_id, _with_qr, workers)
+        texts, codes = _qr_codes(batch, signing_key, key_id, _with_qr, workers)
         try:
             for sheet in range(sheets):
                 draw_sheet_marks(c, sheet + 1, sheets)
@@ -130,6 +133,7 @@ def render_cards(
                     if progress is not None:
                         progress(start + slot + 1, total)
                 c.showPage()
+                attach(c, texts[start : start + PER_SHEET])
         finally:
             _close(codes)
         _check_cancel(cancel)
