@@ -142,7 +142,7 @@ def _people(n: int, rng: random.Random, villages: list[str], seen: set[str]) -> 
     today = dt.date.today()
     while n > 0:
         sex = rng.choice("LP")
-        birth = dt.date(1966, 1, 1) + dt.timedelta(days=rng.randrange(365 * 42))
+        birth = dt.date(1966, 1, 1) + dt.timedelta(days=rng.randrange(365 * 40))  # adults: 20 to 60
         day = birth.day + (40 if sex == "P" else 0)
         nik = f"{rng.choice(districts)}{day:02d}{birth:%m%y}{rng.randrange(1, 10000):04d}"
         if nik in seen or birth > today:

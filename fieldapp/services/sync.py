@@ -79,37 +79,49 @@ def _offset_ms(client: SyncClient) -> int | None:
 def sync_now(ws: Workspace, server_url: str, username: str, password: str, *, progress: Progress | None = None,
              cancel: threading.Event | None = None, verify: bool | str = True) -> SyncReport:
     """Send everything pending and pull what the server has for this user."""
-    report = SyncReport()
     with SyncClient(server_url, verify=verify) as client:
-        client.health()
-        login = client.login(username, password, ws.device.uuid)
-        if "transfer_key" in login:
-            key = TransferKey.from_login(login)
-            ws.set_setting(f"transfer_key:{ws.user.username}", f"{key.key_id}:{key.key.hex()}")
-        prepare_batches(ws, server_url)
-        with ws.store.sessions() as session:
-            todo = [(b.batch_id, b.payload) for b in sync_log.open_batches(session)]
-        for done, (batch_id, payload) in enumerate(todo, start=1):
-            if cancel is not None and cancel.is_set():
-                raise _cancelled()
-            batch = json.loads(payload)
-            try:
-                receipt = client.post_batch(batch)
-            except SyncError as exc:
-                _mark_failed(ws, batch_id, exc.text("en"))
-                raise
-            report.clock_offset_ms = _offset_ms(client)
-            report.add(apply_receipt(ws, batch_id, receipt, report.clock_offset_ms))
-            report.batches += 1
-            report.records += len(batch["records"])
-            if progress:
-                progress(done, len(todo))
+        connect(ws, client, username, password)
+        report = send_pending(ws, client, server_url, progress=progress, cancel=cancel)
         report.kpj_updates = pull_status_updates(ws, client)
         refresh_reference(ws, client)
         refresh_digests(ws, client)
     with ws.store.sessions.begin() as session:
         audit.record(session, ws.user.username, "sync", "server", server_url, batches=report.batches,
                      counts=report.counts)
+    return report
+
+
+def connect(ws: Workspace, client: SyncClient, username: str, password: str) -> None:
+    """Check the server, log in, and keep the account's transfer key for offline files."""
+    client.health()
+    login = client.login(username, password, ws.device.uuid)
+    if "transfer_key" in login:
+        key = TransferKey.from_login(login)
+        ws.set_setting(f"transfer_key:{ws.user.username}", f"{key.key_id}:{key.key.hex()}")
+
+
+def send_pending(ws: Workspace, client: SyncClient, server_url: str, *, progress: Progress | None = None,
+                 cancel: threading.Event | None = None) -> SyncReport:
+    """Resend open batches, batch and send pending records, apply each receipt as it comes."""
+    report = SyncReport()
+    prepare_batches(ws, server_url)
+    with ws.store.sessions() as session:
+        todo = [(b.batch_id, b.payload) for b in sync_log.open_batches(session)]
+    for done, (batch_id, payload) in enumerate(todo, start=1):
+        if cancel is not None and cancel.is_set():
+            raise _cancelled()
+        batch = json.loads(payload)
+        try:
+            receipt = client.post_batch(batch)
+        except SyncError as exc:
+            _mark_failed(ws, batch_id, exc.text("en"))
+            raise
+        report.clock_offset_ms = _offset_ms(client)
+        report.add(apply_receipt(ws, batch_id, receipt, report.clock_offset_ms))
+        report.batches += 1
+        report.records += len(batch["records"])
+        if progress:
+            progress(done, len(todo))
     return report
 
 
