@@ -9,6 +9,17 @@ from fieldapp.domain.enrolment import Enrolment
 from fieldapp.domain.nik import mask_nik
 
 ROLES = ("officer", "clerk", "supervisor", "admin")
+#: Sync states of a record and statuses of a receipt, as people read them (Indonesian, English).
+SYNC_LABELS = {
+    "pending": ("menunggu dikirim", "waiting"),
+    "sent": ("terkirim, menunggu tanda terima", "sent, awaiting receipt"),
+    "accepted": ("diterima", "accepted"),
+    "updated": ("diperbarui", "updated"),
+    "unchanged": ("tidak berubah", "unchanged"),
+    "duplicate_person": ("duplikat (NIK sudah terdaftar)", "duplicate (NIK already enrolled)"),
+    "rejected": ("ditolak", "rejected"),
+    "conflict": ("konflik versi", "version conflict"),
+}
 #: Roles whose work needs the full NIK on screen (DOMAIN.md: masked unless the role needs it).
 ROLES_SEEING_NIK = ("officer", "supervisor", "admin")
 
