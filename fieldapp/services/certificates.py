@@ -284,18 +284,19 @@ def _clean_reason(reason: str | None) -> str | None:
     return text or None
 
 
-def _names(rows: list[repo.PrintRow], limit: int = 5) -> str:
+def _names(rows: list[repo.PrintRow], limit: int = 5) -> tuple[str, str]:
     shown = ", ".join(f"{r.full_name} ({r.local_number})" for r in rows[:limit])
-    return shown + (f" +{len(rows) - limit}" if len(rows) > limit else "")
+    more = len(rows) - limit
+    return (shown + (f" dan {more} lainnya" if more > 0 else ""), shown + (f" and {more} more" if more > 0 else ""))
 
 
 def _reprint_refused(kind: str, rows: list[repo.PrintRow]) -> UserFacingError:
     label_id, label_en = KIND_LABELS[kind]
-    names = _names(rows)
+    names_id, names_en = _names(rows)
     return UserFacingError(
-        f"{len(rows)} peserta sudah pernah dicetak {label_id}nya: {names}. Cetak ulang perlu alasan "
+        f"{len(rows)} peserta sudah pernah dicetak {label_id}nya: {names_id}. Cetak ulang perlu alasan "
         f"(misalnya hilang, rusak, data diperbaiki).",
-        f"{len(rows)} participant(s) already had their {label_en} printed: {names}. A reprint needs a reason "
+        f"{len(rows)} participant(s) already had their {label_en} printed: {names_en}. A reprint needs a reason "
         f"(e.g. lost, damaged, data corrected).",
         field="reason", code="reprint_needs_reason",
     )
