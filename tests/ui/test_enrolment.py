@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QLabel
+from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QWidget
 
 from fieldapp.domain.participant import SearchQuery
 from fieldapp.services import enrolment, participants
@@ -209,3 +209,41 @@ def test_cancel_in_the_duplicate_dialog_keeps_the_typing(qtbot, open_visit, wind
     assert not page.dialog.isVisible() and page.editing is None
     assert page.form.inputs["full_name"].text() == "Budi Lain"
     assert participants.count(db, SearchQuery()) == 1
+
+
+FIELDS = (
+    "nik", "full_name", "birth_place", "birth_date", "sex", "street", "rt", "rw", "village", "phone", "occupation",
+    "income_band", "programs", "funding_source", "heir_name", "heir_relationship", "heir_phone", "consent",
+    "guardian_name",
+)  # fmt: skip
+
+
+def test_every_input_is_named_for_automation_and_screen_readers(window):
+    page = page_of(window)
+    form = window.findChild(QWidget, "enrolment_form")
+    assert form is page.form
+    for name in FIELDS:
+        widget = form.findChild(QWidget, name)
+        assert widget is not None and widget is form.inputs[name], name
+        assert widget.accessibleName(), name
+    assert window.findChild(QPushButton, "save_next").accessibleName() == "Simpan & berikutnya"
+
+
+def test_tab_order_follows_the_visual_order(qtbot, open_visit, window):
+    form = page_of(window).form
+    expected = [w.objectName() for w in form.tab_chain if w.objectName() != "guardian_name"] + ["save_next"]
+    seen = [focused().objectName()]
+    for _ in expected[1:]:
+        tab(qtbot)
+        seen.append(focused().objectName())
+    assert seen == expected
+
+
+def test_ctrl_enter_saves_too(qtbot, open_visit, window, db):
+    page = page_of(window)
+    e = make()
+    fill(qtbot, page.form, e)
+    page.form.inputs["street"].setFocus()
+    qtbot.keyClick(focused(), Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: page.status.text().startswith("✓ Tersimpan"), timeout=WAIT)
+    assert participants.find_by_nik(db, e.nik).visit_id == open_visit.id
