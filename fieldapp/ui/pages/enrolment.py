@@ -20,36 +20,10 @@ from fieldapp.services import enrolment, regions
 from fieldapp.ui.context import Context
 from fieldapp.ui.pages.duplicate import DuplicateDialog
 from fieldapp.ui.pages.enrolment_form import EnrolmentForm
-from fieldapp.ui.widgets import FieldMessage, date_text, heading, label, month_text, rupiah
+from fieldapp.ui.pages.enrolment_text import contribution_text, duplicate_warning
+from fieldapp.ui.widgets import FieldMessage, date_text, heading, label, month_text
 
 SAVE_KEYS = ("Ctrl+S", "Ctrl+Return", "Ctrl+Enter")
-
-
-def contribution_text(c, sector: str, start: dt.date) -> str:
-    """Rich text: the monthly total in bold, its parts, the relief applied, from which month."""
-    if c is None:
-        return "—"
-    parts = [f"JKK {rupiah(c.jkk)}", f"JKM {rupiah(c.jkm)}"] + ([f"JHT {rupiah(c.jht)}"] if c.jht else [])
-    lines = [f"<b>{rupiah(c.total)}</b> " + tr("per bulan", "a month"), " + ".join(parts)]
-    if c.discount:
-        lines.append(tr(f"keringanan {c.discount}", f"relief {c.discount}"))
-    sector_word = tr("transportasi", "transport") if sector == "transport" else tr("umum", "general")
-    lines.append(tr(f"mulai {month_text(start)} · sektor {sector_word}", f"from {month_text(start)} · {sector_word}"))
-    return "<br>".join(lines)
-
-
-def duplicate_warning(dup) -> tuple[str, str]:
-    """The live warning under NIK when it is already enrolled, here or (per the server's digests) elsewhere."""
-    if not hasattr(dup, "data"):
-        return (
-            f"Sudah terdaftar di server (desa {dup.village_name}), dari laptop lain.",
-            f"Already enrolled on the server (village {dup.village_name}), from another laptop.",
-        )
-    when = dup.enrolled_at.astimezone().strftime("%d-%m-%Y")
-    return (
-        f"Sudah terdaftar: {dup.data.full_name}, {dup.village_name} ({when}).",
-        f"Already enrolled: {dup.data.full_name}, {dup.village_name} ({when}).",
-    )
 
 
 class EnrolmentPage(QWidget):

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import re
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -32,6 +31,7 @@ from fieldapp.domain.occupations import get as occupation
 from fieldapp.i18n import tr
 from fieldapp.services.visits import PACKAGES
 from fieldapp.ui.context import Context
+from fieldapp.ui.pages.enrolment_text import CONSENT_LABELS, consent_text, parse_date
 from fieldapp.ui.village import VillageEdit
 from fieldapp.ui.widgets import FieldMessage, combo, date_text, label, mark, rupiah, select_data
 
@@ -39,41 +39,6 @@ PERSON_FIELDS = (
     "nik", "full_name", "birth_place", "birth_date", "sex", "guardian_name", "street", "rt", "rw", "phone",
     "occupation", "income_band", "heir_name", "heir_relationship", "heir_phone", "consent", "consent_method",
 )  # fmt: skip
-CONSENT_LABELS = {
-    "tanda_tangan": ("Tanda tangan", "Signature"),
-    "cap_jempol": ("Cap jempol", "Thumbprint"),
-    "lisan_disaksikan": ("Lisan, disaksikan", "Spoken, witnessed"),
-}
-_DATE = re.compile(r"^\s*(\d{1,2})[-/. ](\d{1,2})[-/. ](\d{4})\s*$")
-
-
-def parse_date(text: str) -> dt.date | None:
-    """'12-07-1990', '12/7/1990', '12071990' or '1990-07-12' → a date; None when it is no date."""
-    text = text.strip()
-    try:
-        if re.fullmatch(r"\d{8}", text):
-            return dt.date(int(text[4:]), int(text[2:4]), int(text[:2]))
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-            return dt.date.fromisoformat(text)
-        m = _DATE.match(text)
-        if m:
-            return dt.date(int(m[3]), int(m[2]), int(m[1]))
-    except ValueError:
-        return None
-    return None
-
-
-def consent_text() -> str:
-    return tr(
-        "Data ini dipakai untuk mendaftarkan peserta ke program jaminan sosial ketenagakerjaan. Data dibagikan "
-        "kepada BPJS Ketenagakerjaan, Dinas Tenaga Kerja dan Polri (Bhabinkamtibmas) hanya untuk pendaftaran, "
-        "pembayaran iuran dan layanan peserta, dan disimpan selama masa kepesertaan ditambah 5 tahun. Peserta "
-        "berhak melihat, memperbaiki dan meminta penghapusan datanya (UU PDP 27/2022).",
-        "This data is used to enrol the participant in the employment social security programme. It is shared "
-        "with BPJS Ketenagakerjaan, the Manpower Office (Dinas) and the Police (Bhabinkamtibmas) only for "
-        "enrolment, contribution payment and participant services, and kept for the membership plus 5 years. "
-        "The participant may see, correct and ask to delete their data (UU PDP 27/2022).",
-    )
 
 
 class EnrolmentForm(QWidget):
