@@ -116,7 +116,7 @@ def shoot(out: Path, lang: str, pages: tuple[str, ...], data_dir: Path) -> list[
             page.table.selectRow(2)
         settle(app, 1.0)
         path = out / f"ui-{name}-{lang}.png"
-        window.grab().save(str(path))
+        window.grab().save(str(path), "PNG", 0)  # 0: the strongest PNG compression
         saved.append(path)
     window.close()
     window.shutdown()

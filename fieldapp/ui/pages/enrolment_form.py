@@ -35,6 +35,7 @@ from fieldapp.ui.pages.enrolment_text import CONSENT_LABELS, consent_text, parse
 from fieldapp.ui.village import VillageEdit
 from fieldapp.ui.widgets import FieldMessage, combo, date_text, label, mark, rupiah, select_data
 
+STACK_FROM_PT = 12
 PERSON_FIELDS = (
     "nik", "full_name", "birth_place", "birth_date", "sex", "guardian_name", "street", "rt", "rw", "phone",
     "occupation", "income_band", "heir_name", "heir_relationship", "heir_phone", "consent", "consent_method",
@@ -57,6 +58,7 @@ class EnrolmentForm(QWidget):
         self.consent_at: dt.datetime | None = None
         self.sector, self.start_month = "other", dt.date.today().replace(day=1)
         self._filling = False
+        self.stacked = self.font().pointSize() >= STACK_FROM_PT  # large text: captions above the inputs
         self._build()
 
     # -- building ------------------------------------------------------------------------------------------
@@ -127,18 +129,24 @@ class EnrolmentForm(QWidget):
         grid.setRowStretch(grid.rowCount(), 1)
 
     def _add(self, grid: QGridLayout, name: str, text: str, widget: QWidget, *, message: bool = True) -> None:
+        """Caption left of the input (or above it, with large text), the message line under the input."""
         r = grid.rowCount()
         caption = QLabel(text)
         caption.setBuddy(widget)
         self.labels[name] = caption
-        grid.addWidget(caption, r, 0, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft)
-        grid.addWidget(widget, r, 1)
+        if self.stacked:
+            grid.addWidget(caption, r, 0, 1, 2)
+            r += 1
+            grid.addWidget(widget, r, 0, 1, 2)
+        else:
+            grid.addWidget(caption, r, 0, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft)
+            grid.addWidget(widget, r, 1)
         if not widget.accessibleName():
             widget.setAccessibleName(text)
         self.inputs[name] = widget
         if message:
             msg = FieldMessage(name)
-            grid.addWidget(msg, r + 1, 1)
+            grid.addWidget(msg, r + 1, 0 if self.stacked else 1, 1, 2 if self.stacked else 1)
             self.messages[name] = msg
         grid.setRowMinimumHeight(r + 1, 6)
 
@@ -163,7 +171,7 @@ class EnrolmentForm(QWidget):
         text = label(consent_text(), "muted", wrap=True)
         text.setObjectName("consent_text")
         grid.addWidget(text, r, 0, 1, 2)
-        box = QCheckBox(tr("Peserta sudah membaca/dibacakan dan setuju", "The participant read/heard this and agrees"))
+        box = QCheckBox(tr("Peserta paham dan setuju", "The participant understands and agrees"))
         box.setObjectName("consent")
         box.setAccessibleName(tr("Persetujuan peserta", "Participant's consent"))
         box.toggled.connect(self._consent_toggled)

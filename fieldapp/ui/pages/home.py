@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
-    QHBoxLayout,
     QLabel,
     QProgressBar,
     QPushButton,
@@ -22,11 +22,28 @@ from fieldapp.services import stats
 from fieldapp.ui.context import Context
 from fieldapp.ui.widgets import ago, card, date_text, heading, label, number
 
+AGGREGATES_EVERY_S = 60  # the pending count and village progress are recounted at most this often
+
 
 def _big(text: str = "…") -> QLabel:
     w = heading(text, 12)
     w.setAlignment(Qt.AlignmentFlag.AlignLeft)
     return w
+
+
+class _Cards(QGridLayout):
+    """Cards side by side, wrapping after ``columns``; ``addWidget(card, stretch)`` like a row would take."""
+
+    def __init__(self, columns: int) -> None:
+        super().__init__()
+        self.setSpacing(10)
+        self.columns, self.count_ = columns, 0
+
+    def addWidget(self, widget: QWidget, stretch: int = 1) -> None:
+        row, column = divmod(self.count_, self.columns)
+        super().addWidget(widget, row, column)
+        self.setColumnStretch(column, max(stretch, self.columnStretch(column)))
+        self.count_ += 1
 
 
 class HomePage(QWidget):
@@ -35,14 +52,14 @@ class HomePage(QWidget):
         self.ctx = ctx
         self.dirty = True
         self.loaded: set[str] = set()  # parts that arrived: "quick", "counts", "progress" (tests, bench)
+        self._aggregates_at: float | None = None  # when the counts over all participants were last asked for
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 12)
         layout.setSpacing(10)
         user = ctx.ws.user
         layout.addWidget(heading(tr(f"Selamat datang, {user.full_name}", f"Welcome, {user.full_name}")))
 
-        cards = QHBoxLayout()
-        cards.setSpacing(10)
+        cards = _Cards(4 if self.font().pointSize() < 12 else 2)  # large text: two by two
         layout.addLayout(cards)
         frame, box = card(tr("Kunjungan terbuka", "Open visit"))
         self.visit = label("", wrap=True)
@@ -118,6 +135,10 @@ class HomePage(QWidget):
             return stats.enrolled_today(ws), stats.last_sync(ws), int(ws.setting("sync_warning_hours") or 72)
 
         run(quick, self._show_quick, owner=self)
+        now = time.monotonic()
+        if self._aggregates_at is not None and now - self._aggregates_at < AGGREGATES_EVERY_S:
+            return  # counted moments ago: with a million records these counts keep the database busy seconds
+        self._aggregates_at = now
         run(lambda: stats.counts(ws), self._show_counts, owner=self, background=True)
         run(lambda: stats.village_progress(ws, limit=100), self._show_progress, owner=self, background=True)
 

@@ -74,6 +74,8 @@ class ParticipantsPage(QWidget):
         self.visit.setObjectName("filter_visit")
         self.visit.setAccessibleName(tr("Saring kunjungan", "Filter visit"))
         self.visit.addItem(tr("Semua kunjungan", "All visits"), None)
+        self.visit.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.visit.setMinimumContentsLength(14)
         filters.addWidget(self.visit, 2)
         self.state = QComboBox()
         self.state.setObjectName("filter_sync_state")
@@ -82,6 +84,8 @@ class ParticipantsPage(QWidget):
         for code, names in SYNC_LABELS.items():
             self.state.addItem(tr(*names), code)
         filters.addWidget(self.state, 1)
+        layout.addLayout(filters)
+        filters = QHBoxLayout()
         filters.addWidget(label(tr("Terdaftar dari", "Enrolled from")))
         self.date_from = _date_edit("filter_from", tr("Terdaftar dari", "Enrolled from"))
         filters.addWidget(self.date_from)
@@ -92,6 +96,7 @@ class ParticipantsPage(QWidget):
         self.clear_button.setObjectName("clear_filters")
         self.clear_button.clicked.connect(self.clear_filters)
         filters.addWidget(self.clear_button)
+        filters.addStretch(1)
         layout.addLayout(filters)
 
         self.model = ParticipantsModel(ctx)

@@ -6,8 +6,10 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QFormLayout,
+    QFrame,
     QHBoxLayout,
     QLineEdit,
+    QScrollArea,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -31,9 +33,15 @@ class SettingsPage(QWidget):
         layout.setContentsMargins(16, 12, 16, 12)
         layout.setSpacing(10)
         layout.addWidget(heading(tr("Pengaturan", "Settings")))
-        row = QHBoxLayout()
+        content = QWidget()
+        row = QHBoxLayout(content) if self.font().pointSize() < 12 else QVBoxLayout(content)  # large text: one column
+        row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(12)
-        layout.addLayout(row, 1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(content)
+        layout.addWidget(scroll, 1)
         left = QVBoxLayout()
         left.setSpacing(12)
         row.addLayout(left, 1)
