@@ -102,7 +102,8 @@ def rupiah(amount: int) -> str:
 
 
 def number(n: int) -> str:
-    return f"{n:,}".replace(",", ".") if n >= 10_000 else str(n)
+    """2.000 — the Indonesian thousands separator, in both languages (as on BPJS documents)."""
+    return f"{n:,}".replace(",", ".")
 
 
 def date_text(d: dt.date | None) -> str:
