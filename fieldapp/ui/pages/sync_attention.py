@@ -1,0 +1,229 @@
+"""Parts of the Sinkronisasi page: the records that need attention (the server's reason, what to do, a button
+to fix the record), the sync log with each batch's per-record results, and the password dialog."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLineEdit,
+    QPushButton,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from fieldapp.i18n import tr
+from fieldapp.services import sync_view
+from fieldapp.services.sync_view import AttentionRow, BatchLogEntry, ResultRow
+from fieldapp.ui.context import Context
+from fieldapp.ui.widgets import label, number
+
+NOTHING = ("Tidak ada data yang perlu perhatian.", "No record needs attention.")
+
+
+def named(widget, name: str):
+    widget.setObjectName(name)
+    return widget
+
+
+def button(text: str, name: str, slot, role: str = "") -> QPushButton:
+    b = named(QPushButton(text), name)
+    b.clicked.connect(slot)
+    b.setProperty("role", role)
+    return b
+
+
+def table(name: str, columns: tuple, stretch: int, numeric: int = -1) -> QTableWidget:
+    t = named(QTableWidget(0, len(columns)), name)
+    t.setHorizontalHeaderLabels([tr(*c) for c in columns])
+    t.numeric = numeric  # the column aligned right
+    t.verticalHeader().setVisible(False)
+    t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    t.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    t.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    t.setAlternatingRowColors(True)
+    t.setWordWrap(False)
+    t.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    t.horizontalHeader().setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+    return t
+
+
+def fill(t: QTableWidget, rows: list[list[str]]) -> None:
+    t.setRowCount(len(rows))
+    for r, values in enumerate(rows):
+        for c, value in enumerate(values):
+            item = QTableWidgetItem(value)
+            item.setToolTip(value if len(value) > 40 else "")  # long reasons: read them whole on hover
+            if c == t.numeric:
+                item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            t.setItem(r, c, item)
+
+
+def selected_row(t: QTableWidget, rows: tuple | list):
+    chosen = t.selectionModel().selectedRows()
+    return rows[chosen[0].row()] if chosen and chosen[0].row() < len(rows) else None
+
+
+class AttentionList(QWidget):
+    """Duplicates, rejections and conflicts: what the server said, what to do, and "open to fix"."""
+
+    def __init__(self, ctx: Context, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.items: tuple[AttentionRow, ...] = ()
+        self.may_fix = sync_view.may_fix(ctx.ws)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 8)
+        self.table = table("attention_table", sync_view.ATTENTION_COLUMNS, 5)
+        self.table.setAccessibleName(tr("Data yang perlu perhatian", "Records needing attention"))
+        self.table.itemSelectionChanged.connect(self._selected)
+        self.table.itemDoubleClicked.connect(lambda _item: self.fix())
+        layout.addWidget(self.table, 1)
+        row = QHBoxLayout()
+        self.detail = named(label(tr(*NOTHING), "muted", wrap=True, selectable=True), "attention_detail")
+        self.detail.setTextFormat(Qt.TextFormat.PlainText)
+        row.addWidget(self.detail, 1)
+        self.fix_button = button(tr("Buka untuk diperbaiki", "Open to fix"), "fix_record", self.fix)
+        self.fix_button.setEnabled(False)
+        if not self.may_fix:
+            self.fix_button.setToolTip(tr("Peran Anda tidak dapat mengubah data.", "Your role cannot edit records."))
+        row.addWidget(self.fix_button, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addLayout(row)
+
+    def show_items(self, items: tuple[AttentionRow, ...]) -> None:
+        self.items = items
+        fill(self.table, [sync_view.attention_cells(i) for i in items])
+        if items:
+            self.table.selectRow(0)
+        self._selected()
+
+    def current(self) -> AttentionRow | None:
+        return selected_row(self.table, self.items)
+
+    def _selected(self) -> None:
+        item = self.current()
+        self.fix_button.setEnabled(item is not None and self.may_fix)
+        self.detail.setText(sync_view.detail_text(item) if item else "" if self.items else tr(*NOTHING))
+
+    def fix(self) -> None:
+        item = self.current()
+        if item is not None:
+            self.open(item.id)
+
+    def open(self, participant_id: int) -> None:
+        """Open the record in the enrolment form; saving the edit sends it again at the next sync."""
+        if self.may_fix:
+            self.ctx.bus.edit_participant.emit(participant_id)
+
+
+class SyncLog(QWidget):
+    """The sync log, newest first; selecting a batch shows each record's result below it."""
+
+    open_participant = Signal(int)  # a record with a problem was double-clicked
+
+    def __init__(self, ctx: Context, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.entries: list[BatchLogEntry] = []
+        self.result_rows: tuple[ResultRow, ...] = ()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 8)
+        split = QSplitter(Qt.Orientation.Vertical)
+        self.batches = table("sync_log", sync_view.LOG_COLUMNS, 7, numeric=3)
+        self.batches.setAccessibleName(tr("Log sinkronisasi", "Sync log"))
+        self.batches.itemSelectionChanged.connect(self._batch_selected)
+        split.addWidget(self.batches)
+        box = QWidget()
+        inner = QVBoxLayout(box)
+        inner.setContentsMargins(0, 4, 0, 0)
+        choose = tr("Pilih satu kiriman untuk melihat hasil tiap data.", "Choose a batch to see each record's result.")
+        self.caption = named(label(choose, "muted"), "batch_results_caption")
+        inner.addWidget(self.caption)
+        self.results = table("batch_results", sync_view.RESULT_COLUMNS, 4, numeric=2)
+        self.results.setAccessibleName(tr("Hasil tiap data", "Each record's result"))
+        self.results.itemDoubleClicked.connect(self._open_result)
+        inner.addWidget(self.results, 1)
+        split.addWidget(box)
+        split.setSizes([220, 160])
+        layout.addWidget(split, 1)
+
+    def show_entries(self, entries: list[BatchLogEntry]) -> None:
+        before = selected_row(self.batches, self.entries)
+        self.entries = entries
+        fill(self.batches, [sync_view.log_cells(e) for e in entries])
+        keep = next((r for r, e in enumerate(entries) if before and e.id == before.id), None)
+        if keep is not None:
+            self.batches.selectRow(keep)
+        else:
+            self.results.setRowCount(0)
+
+    def _batch_selected(self) -> None:
+        entry = selected_row(self.batches, self.entries)
+        if entry is not None:
+            ws = self.ctx.ws
+            self.ctx.runner.run_db(
+                lambda: sync_view.batch_results(ws, entry.id),
+                lambda rows: self._show(entry, rows),
+                key=f"sync-batch-results-{id(self)}",
+                owner=self,
+            )
+
+    def _show(self, entry: BatchLogEntry, rows: tuple[ResultRow, ...]) -> None:
+        self.result_rows = rows
+        fill(self.results, [sync_view.result_cells(r) for r in rows])
+        at, n = sync_view.when(entry.sent_at or entry.created_at), number(len(rows))
+        self.caption.setText(
+            tr(
+                f"Kiriman {at}: {n} data. Klik dua kali data yang bermasalah untuk memperbaikinya.",
+                f"Batch of {at}: {n} records. Double-click a record with a problem to fix it.",
+            )
+            if rows
+            else tr(
+                "Kiriman ini belum punya tanda terima: hasil tiap data muncul setelah terkirim.",
+                "This batch has no receipt yet: each record's result shows once it is sent.",
+            )
+        )
+
+    def _open_result(self, item: QTableWidgetItem) -> None:
+        row = self.result_rows[item.row()] if item.row() < len(self.result_rows) else None
+        if row is not None and row.needs_attention:
+            self.open_participant.emit(row.participant_id)
+
+
+class PasswordDialog(QDialog):
+    """The server password for one sync (same account as the laptop log-in, by convention); never stored."""
+
+    def __init__(self, username: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("sync_password_dialog")
+        self.setWindowTitle(tr("Masuk ke server", "Log in to the server"))
+        layout = QVBoxLayout(self)
+        note = tr(
+            "Kata sandi akun server (biasanya sama dengan kata sandi masuk laptop). Tidak disimpan.",
+            "The server account's password (usually the same as the laptop log-in). Not stored.",
+        )
+        layout.addWidget(label(note, "muted", wrap=True))
+        form = QFormLayout()
+        self.username = named(QLineEdit(username), "sync_username")
+        self.password = named(QLineEdit(), "sync_password")
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        form.addRow(tr("Nama pengguna", "Username"), self.username)
+        form.addRow(tr("Kata sandi", "Password"), self.password)
+        layout.addLayout(form)
+        ok, cancel = QDialogButtonBox.StandardButton.Ok, QDialogButtonBox.StandardButton.Cancel
+        self.buttons = QDialogButtonBox(ok | cancel)
+        self.buttons.button(ok).setText(tr("Sinkronkan", "Sync"))
+        self.buttons.button(cancel).setText(tr("Batal", "Cancel"))
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+        self.password.setFocus()
+        self.resize(440, self.sizeHint().height())
