@@ -6,8 +6,9 @@ without its own handler goes to the runner's ``on_error`` (the main window shows
 
 A ``key`` makes a task supersede an earlier one with the same key that has not started yet (search as you
 type: only the newest query runs). Results of a superseded task are dropped. ``background=True`` queues a
-task behind all interactive ones (home-page aggregates): the database thread stays serial, but a save or a
-live check typed meanwhile does not wait for a queue of slow counts, only for the one running.
+task behind all interactive ones (home-page aggregates), started only after a second without interactive
+work: the database thread stays serial, but a save or a live check typed meanwhile waits for at most the one
+count already running, never for a queue of them.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import itertools
 import logging
 import queue
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
@@ -34,9 +36,11 @@ class TaskRunner(QObject):
 
     _finished = Signal(object)  # (future, on_success, on_failure, owner, generation)
 
-    def __init__(self, on_error: ErrorCallback | None = None, network_workers: int = 3) -> None:
+    def __init__(
+        self, on_error: ErrorCallback | None = None, network_workers: int = 3, background_idle_s: float = 1.0
+    ) -> None:
         super().__init__()
-        self._db = _SerialWorker("fieldapp-db")
+        self._db = _SerialWorker("fieldapp-db", background_idle_s)
         self._net = ThreadPoolExecutor(max_workers=network_workers, thread_name_prefix="fieldapp-net")
         self._keyed: dict[str, tuple[Future, int]] = {}
         self._generation = 0
@@ -136,26 +140,44 @@ def _log_error(exc: BaseException) -> None:
 
 
 class _SerialWorker:
-    """One thread running submitted callables one at a time: interactive ones first, then background ones."""
+    """One thread running submitted callables one at a time: interactive ones first, then background ones.
 
-    def __init__(self, name: str) -> None:
+    A background task starts only once the interactive work has been quiet for ``idle_s`` seconds, so the
+    officer's first actions after start-up (a search, a live check) do not queue behind a slow count.
+    """
+
+    def __init__(self, name: str, idle_s: float = 1.0) -> None:
         self._queue: queue.PriorityQueue = queue.PriorityQueue()
         self._seq = itertools.count()
         self._stopping = False
+        self.idle_s = idle_s
+        self._last_interactive = time.monotonic()
+        self._wake = threading.Event()
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
         self._thread.start()
         self.background = _Lane(self, 1)
 
     def submit(self, fn: Callable[[], Any], priority: int = 0) -> Future:
         future: Future = Future()
+        if priority == 0:
+            self._last_interactive = time.monotonic()
         self._queue.put((priority, next(self._seq), future, fn))
+        self._wake.set()
         return future
 
     def _run(self) -> None:
         while True:
-            priority, _seq, future, fn = self._queue.get()
+            item = self._queue.get()
+            priority, _seq, future, fn = item
             if fn is None:
                 return
+            if priority > 0 and not self._stopping:
+                wait = self.idle_s - (time.monotonic() - self._last_interactive)
+                if wait > 0:
+                    self._queue.put(item)  # back in line: interactive work submitted meanwhile goes first
+                    self._wake.wait(wait)
+                    self._wake.clear()
+                    continue
             if self._stopping and priority > 0:
                 future.cancel()  # background reads are not worth waiting for at exit
             if not future.set_running_or_notify_cancel():
@@ -166,11 +188,14 @@ class _SerialWorker:
                 future.set_exception(exc)
             else:
                 future.set_result(result)
+            if priority == 0:
+                self._last_interactive = time.monotonic()
 
     def shutdown(self) -> None:
         """Run the interactive work queued (a save in flight reaches the disk), drop background reads, stop."""
         self._stopping = True
         self._queue.put((2, next(self._seq), Future(), None))
+        self._wake.set()
         self._thread.join()
 
 

@@ -73,3 +73,17 @@ def test_shutdown_finishes_queued_work(runner):
     runner.shutdown()
     assert done == ["saved"]
     assert runner.run_db(lambda: None) is None  # nothing runs after shutdown
+
+
+def test_background_work_starts_after_a_quiet_moment(qtbot):
+    runner = TaskRunner(background_idle_s=0.3)
+    try:
+        done = {}
+        started = time.monotonic()
+        runner.run_db(lambda: time.monotonic(), lambda t: done.setdefault("interactive", t))
+        runner.run_db(lambda: time.monotonic(), lambda t: done.setdefault("background", t), background=True)
+        qtbot.waitUntil(lambda: len(done) == 2, timeout=WAIT)
+        assert done["interactive"] - started < 0.2
+        assert done["background"] - done["interactive"] >= 0.25
+    finally:
+        runner.shutdown()
