@@ -7,16 +7,23 @@ from PySide6.QtGui import QColor
 
 from fieldapp.i18n import tr
 from fieldapp.services.certificates import CertificatePreviewRow
+from fieldapp.ui import style
 
 REPRINT_TINT = QColor("#fff4d6")  # the rows a print run would reprint (they need a reason)
+FINAL_INK = QColor(style.OK)  # "Final": BPJS has issued the KPJ
 COLUMN_SAMPLES = ("Nama", "3216********0003", "3216062002-ABCD-000001", "Sementara", "Dicetak")
 
 
 class PrintRowsModel(QAbstractTableModel):
     """One row per participant. "Dicetak" counts the papers of the kind chosen; the tooltip tells both kinds."""
 
-    HEADERS = (("Nama", "Name"), ("NIK", "NIK"), ("KPJ / No. pendaftaran", "KPJ / registration no."),
-               ("Status", "Status"), ("Dicetak", "Printed"))
+    HEADERS = (
+        ("Nama", "Name"),
+        ("NIK", "NIK"),
+        ("KPJ / No. pendaftaran", "KPJ / registration no."),
+        ("Status", "Status"),
+        ("Dicetak", "Printed"),
+    )
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -50,13 +57,22 @@ class PrintRowsModel(QAbstractTableModel):
             return (r.full_name, r.masked_nik, r.kpj or r.local_number, status)[column]
         if role == Qt.ItemDataRole.TextAlignmentRole and column == 4:
             return int(Qt.AlignmentFlag.AlignCenter)
+        if role == Qt.ItemDataRole.ForegroundRole and column == 3 and r.final:
+            return FINAL_INK
         if role == Qt.ItemDataRole.BackgroundRole and r.printed(self.kind):
             return REPRINT_TINT
         if role == Qt.ItemDataRole.ToolTipRole:
-            number = tr(f"KPJ {r.kpj}", f"KPJ {r.kpj}") if r.kpj else tr(
-                f"No. pendaftaran {r.local_number}; KPJ belum terbit", f"Registration {r.local_number}; no KPJ yet")
-            printed = tr(f"sertifikat dicetak {r.certificates_printed}×, kartu {r.cards_printed}×",
-                         f"certificate printed {r.certificates_printed}×, card {r.cards_printed}×")
+            number = (
+                tr(f"KPJ {r.kpj}", f"KPJ {r.kpj}")
+                if r.kpj
+                else tr(
+                    f"No. pendaftaran {r.local_number}; KPJ belum terbit", f"Registration {r.local_number}; no KPJ yet"
+                )
+            )
+            printed = tr(
+                f"sertifikat dicetak {r.certificates_printed}×, kartu {r.cards_printed}×",
+                f"certificate printed {r.certificates_printed}×, card {r.cards_printed}×",
+            )
             return f"{r.full_name} · {r.village_name} · {number} · {printed}"
         return None
 

@@ -45,8 +45,11 @@ def page_images(pdf: bytes, pages: int, dpi: float) -> Iterator[QImage]:
     elif how == "pdftoppm":
         yield from _pdftoppm(pdf, pages, dpi)
     else:
-        raise UserFacingError("Komputer ini tidak dapat menampilkan halaman PDF (pasang pypdfium2).",
-                              "This computer cannot show PDF pages (install pypdfium2).", code="no_rasterizer")
+        raise UserFacingError(
+            "Komputer ini tidak dapat menampilkan halaman PDF (pasang pypdfium2).",
+            "This computer cannot show PDF pages (install pypdfium2).",
+            code="no_rasterizer",
+        )
 
 
 def _pdfium(pdf: bytes, pages: int, dpi: float) -> Iterator[QImage]:
@@ -56,8 +59,9 @@ def _pdfium(pdf: bytes, pages: int, dpi: float) -> Iterator[QImage]:
     try:
         for index in range(min(pages, len(doc))):
             bitmap = doc[index].render(scale=dpi / 72, rev_byteorder=True)  # RGB, not PDFium's BGR
-            yield QImage(bitmap.buffer, bitmap.width, bitmap.height, bitmap.stride,
-                         QImage.Format.Format_RGB888).copy()  # copy: the bitmap's memory goes with it
+            yield QImage(
+                bitmap.buffer, bitmap.width, bitmap.height, bitmap.stride, QImage.Format.Format_RGB888
+            ).copy()  # copy: the bitmap's memory goes with it
     finally:
         doc.close()
 
@@ -68,8 +72,23 @@ def _pdftoppm(pdf: bytes, pages: int, dpi: float) -> Iterator[QImage]:
         source.write_bytes(pdf)
         for first in range(1, pages + 1, PDFTOPPM_CHUNK):
             last = min(pages, first + PDFTOPPM_CHUNK - 1)
-            subprocess.run(["pdftoppm", "-r", str(int(dpi)), "-png", "-f", str(first), "-l", str(last),
-                            str(source), str(Path(tmp) / "p")], check=True, capture_output=True, timeout=300)
+            subprocess.run(
+                [
+                    "pdftoppm",
+                    "-r",
+                    str(int(dpi)),
+                    "-png",
+                    "-f",
+                    str(first),
+                    "-l",
+                    str(last),
+                    str(source),
+                    str(Path(tmp) / "p"),
+                ],
+                check=True,
+                capture_output=True,
+                timeout=300,
+            )
             for png in sorted(Path(tmp).glob("p-*.png"), key=lambda p: int(p.stem.rsplit("-", 1)[1])):
                 image = QImage(str(png))
                 png.unlink()
@@ -86,8 +105,9 @@ def a4_printer(landscape: bool, doc_name: str) -> QPrinter:
     return printer
 
 
-def print_pdf(printer: QPrinter, pdf: bytes, pages: int, progress: Callable[[int, int], None],
-              cancel: threading.Event) -> None:
+def print_pdf(
+    printer: QPrinter, pdf: bytes, pages: int, progress: Callable[[int, int], None], cancel: threading.Event
+) -> None:
     """Paint each page onto the whole paper at 1:1, so cards keep their size. Raises UserFacingError
     (code "cancelled" when ``cancel`` was set; the job is aborted)."""
     painter = QPainter()

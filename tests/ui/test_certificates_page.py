@@ -225,3 +225,16 @@ def test_page_images_from_each_backend(backend, db, enrolled, monkeypatch):
     assert [(i.width(), i.height()) for i in images] == [(842, 595)] * 3 or all(
         abs(i.width() - 842) <= 1 and abs(i.height() - 595) <= 1 for i in images)
     assert images[0].pixelColor(5, 5).name() == "#ffffff"  # paper white outside the frame
+
+
+def test_without_a_page_renderer_print_opens_the_pdf_in_the_system_viewer(qtbot, page, db, tmp_path, monkeypatch):
+    opened = []
+    monkeypatch.setattr(page_module, "rasterizer", lambda: None)
+    monkeypatch.setattr(page_module.tempfile, "gettempdir", lambda: str(tmp_path))
+    monkeypatch.setattr(page_module.QDesktopServices, "openUrl", lambda url: opened.append(url.toLocalFile()))
+    _choose_village(qtbot, page)
+    qtbot.mouseClick(page.print_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(opened), timeout=WAIT)
+    (path,) = opened
+    assert Path(path).parent == tmp_path and len(_pdf_texts(Path(path))) == 5
+    assert len(_issues(db)) == 5 and page.errors == []

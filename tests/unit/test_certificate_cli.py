@@ -1,9 +1,5 @@
 """``fieldapp certificates`` and ``fieldapp verify-certificate`` as a user runs them: a real process, a real store,
-the PDF read back with pypdf, the QR codes checked against the payloads kept in the PDF.
-
-Until ``fieldapp.cli`` registers these commands, the process runs ``fieldapp.cli.main`` with them added (the same
-parser, error handling and exit codes); once they are registered the launcher changes nothing.
-"""
+the PDF read back with pypdf, the QR codes checked against the payloads kept in the PDF."""
 
 from __future__ import annotations
 
@@ -29,25 +25,12 @@ from tests.factories import nik_for
 ENV = {"FIELDAPP_USER": "kerani", "FIELDAPP_PASSWORD": PASSWORD}
 VILLAGE = "3216062002"
 NAMES = ["Wulan Sari", "ahmad Fauzi", "Öman Hidayat", "Citra Kirana", "Bambang Pamungkas", "Rina Marlina"]
-LAUNCH = """
-import argparse, sys
-from fieldapp import cli, cli_certificates
-build = cli.build_parser
-def wired():
-    parser = build()
-    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
-    if "verify-certificate" not in sub.choices:
-        cli_certificates.register(sub, cli._add_store_args)
-    return parser
-cli.build_parser = wired
-sys.exit(cli.main(sys.argv[1:]))
-"""
 
 
 def run(*args, env=None, lang="id"):
     full = {k: v for k, v in os.environ.items() if k not in ("FIELDAPP_USER", "FIELDAPP_PASSWORD")}
     full.update({"FIELDAPP_LANG": lang, **(env if env is not None else ENV)})
-    return subprocess.run([sys.executable, "-c", LAUNCH, *args], capture_output=True, text=True, env=full,
+    return subprocess.run([sys.executable, "-m", "fieldapp", *args], capture_output=True, text=True, env=full,
                           timeout=180)
 
 

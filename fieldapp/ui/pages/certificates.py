@@ -11,14 +11,11 @@ where that cannot work, the preview says so and "Cetak" opens the PDF in the sys
 from __future__ import annotations
 
 import datetime as dt
-import os
 import subprocess
 import tempfile
-import threading
-from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QStandardPaths, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QStandardPaths, Qt, QTimer, QUrl
 from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
@@ -29,7 +26,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLineEdit,
-    QProgressDialog,
     QPushButton,
     QRadioButton,
     QSplitter,
@@ -44,9 +40,10 @@ from fieldapp.i18n import tr
 from fieldapp.services import certificates as cert
 from fieldapp.services import visits
 from fieldapp.services.certificates import CertificatePreviewRow, Selection
+from fieldapp.ui.certificate_jobs import IssueJob, print_step, save_steps
 from fieldapp.ui.certificates_model import COLUMN_SAMPLES, PrintRowsModel
 from fieldapp.ui.context import Context
-from fieldapp.ui.pdf_pages import PagesView, a4_printer, page_images, print_pdf, rasterizer
+from fieldapp.ui.pdf_pages import PagesView, a4_printer, page_images, rasterizer
 from fieldapp.ui.village import VillageEdit
 from fieldapp.ui.widgets import FieldMessage, date_text, heading, label, mark, number
 
@@ -59,13 +56,6 @@ MODES = (
 )
 PREVIEW_PAGES = {"certificate": 4, "card": 10}  # papers drawn for the preview (cards: one sheet)
 PREVIEW_DPI = 110
-
-
-class _Relay(QObject):
-    progressed = Signal(int, int)
-
-
-# --- the page ------------------------------------------------------------------------------------------------
 
 
 def _line_edit(name: str, accessible: str, placeholder: str) -> QLineEdit:
@@ -266,7 +256,10 @@ class CertificatesPage(QWidget):
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
-        if self.dirty:
+        visit = self.ctx.visit  # an officer with a visit open: start with its village
+        if visit is not None and self.mode.currentData() == "village" and not self.village.code:
+            self.village.set_village(visit.village_code, self.ctx.visit_path)
+        elif self.dirty:
             self.refresh()
 
     def _kind_changed(self) -> None:
@@ -298,6 +291,7 @@ class CertificatesPage(QWidget):
         ready = bool(rows) and not self.busy
         self.save_button.setEnabled(ready)
         self.print_button.setEnabled(ready)
+        self.reason.setEnabled(self.model.reprints() > 0 or bool(self.reason.text()))
         if not rows:
             self.info.setText(
                 tr(
@@ -337,7 +331,7 @@ class CertificatesPage(QWidget):
         self._preview_timer.stop()
         rows, kind = self.model.rows, self.kind()
         if not rows:
-            self.preview.show_images([], "")
+            self.preview.show_images([], tr("Pratinjau kertas muncul di sini.", "The papers' preview shows here."))
             return
         current = self.table.currentIndex().row()
         if 0 <= current < len(rows):
@@ -412,38 +406,20 @@ class CertificatesPage(QWidget):
 
     def save_to(self, path: Path) -> None:
         """Issue the papers and write them to ``path`` (written whole before the issue is recorded)."""
-        part = path.with_name(f".{path.name}.part")
-
-        def before(plan, pdf: bytes, _progress, _cancel) -> None:
-            try:
-                part.write_bytes(pdf)
-            except OSError as exc:
-                raise UserFacingError(
-                    f"Berkas tidak dapat ditulis: {path} ({exc.strerror or exc})",
-                    f"The file cannot be written: {path} ({exc.strerror or exc})",
-                ) from exc
-
-        def after(plan, _pdf: bytes, _progress, _cancel) -> str:
-            os.replace(part, path)
-            self.last_output = path
-            return tr(
-                f"{number(plan.count)} {cert.KIND_LABELS[plan.kind][0]} tersimpan: {path}",
-                f"{number(plan.count)} {cert.KIND_LABELS[plan.kind][1]} saved: {path}",
-            )
-
-        self._issue(before, after, cleanup=lambda: part.unlink(missing_ok=True))
+        before, deliver, cleanup = save_steps(Path(path))
+        self._issue(deliver, before=before, cleanup=cleanup, then=lambda: setattr(self, "last_output", Path(path)))
 
     def choose_printer(self) -> None:
         if not self.print_button.isEnabled():
             return
-        if rasterizer() is None:  # no way to draw PDF pages here: let the system's PDF viewer print
+        if rasterizer() is None:  # no way to draw PDF pages here: the system's PDF viewer prints
             path = Path(tempfile.gettempdir()) / self._default_name()
+            before, deliver, cleanup = save_steps(path)
             self._issue(
-                lambda p, pdf, *_: path.write_bytes(pdf),
-                lambda *_: (
-                    QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))),
-                    tr(f"Dibuka di penampil PDF untuk dicetak: {path}", f"Opened in the PDF viewer to print: {path}"),
-                )[1],
+                deliver,
+                before=before,
+                cleanup=cleanup,
+                then=lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))),
             )
             return
         printer = a4_printer(self.kind() == "certificate", self._default_name())
@@ -454,88 +430,28 @@ class CertificatesPage(QWidget):
 
     def print_to(self, printer: QPrinter) -> None:
         """Issue the papers and send them to ``printer`` (the issue is recorded before the pages go out)."""
+        self._issue(print_step(printer))
 
-        def after(plan, pdf: bytes, progress, cancel) -> str:
-            pages = plan.count if plan.kind == "certificate" else -(-plan.count // 10)
-            print_pdf(printer, pdf, pages, progress, cancel)
-            return tr(
-                f"{number(plan.count)} {cert.KIND_LABELS[plan.kind][0]} dikirim ke printer.",
-                f"{number(plan.count)} {cert.KIND_LABELS[plan.kind][1]} sent to the printer.",
-            )
-
-        self._issue(None, after, after_on_worker=True)
-
-    def _issue(
-        self, before, after, *, after_on_worker: bool = False, cleanup: Callable[[], None] | None = None
-    ) -> None:
-        """prepare (database thread) → render and ``before`` (worker) → record (database thread) → ``after``."""
-        selection, kind, reason = self.selection(), self.kind(), self.reason.text().strip() or None
+    def _issue(self, deliver, *, before=None, cleanup=None, then=None) -> None:
+        selection = self.selection()
         if selection is None or self.busy:
             return
-        ws, runner = self.ctx.ws, self.ctx.runner
-        cancel, relay = threading.Event(), _Relay(self)
-        dialog = QProgressDialog(tr("Menyiapkan…", "Preparing…"), tr("Batal", "Cancel"), 0, 100, self)
-        dialog.setObjectName("certificate_progress")
-        dialog.setWindowTitle(tr("Mencetak", "Printing"))
-        dialog.setMinimumDuration(400)
-        dialog.canceled.connect(cancel.set)
-        relay.progressed.connect(lambda done, total: dialog.setValue(int(100 * done / max(total, 1))))
-        self._set_busy(True)
 
-        def finish(text: str | None, exc: BaseException | None = None) -> None:
-            dialog.reset()
-            if cleanup is not None:
-                cleanup()
+        def done(text: str | None, exc: BaseException | None) -> None:
             self._set_busy(False)
-            if exc is None:
-                self.result.setProperty("role", "ok")
-                self.result.setText(text or "")
-                self.ctx.bus.status.emit(text or "")
-                self.refresh()
-            else:
+            if exc is not None:
                 self._failed(exc)
-
-        def failed(exc: BaseException) -> None:
-            finish(None, exc)
-
-        def prepared(plan: cert.IssuePlan) -> None:
-            dialog.setLabelText(
-                tr(
-                    f"Menggambar {number(plan.count)} {cert.KIND_LABELS[kind][0]}…",
-                    f"Drawing {number(plan.count)} {cert.KIND_LABELS[kind][1]}…",
-                )
-            )
-
-            def draw() -> bytes:
-                pdf = cert.render(plan, progress=relay.progressed.emit, cancel=cancel)
-                if before is not None:
-                    before(plan, pdf, relay.progressed.emit, cancel)
-                return pdf
-
-            def drawn(pdf: bytes) -> None:
-                runner.run_db(lambda: cert.record(ws, plan), lambda _none: recorded(plan, pdf), failed, owner=self)
-
-            runner.run_network(draw, drawn, failed, owner=self)
-
-        def recorded(plan: cert.IssuePlan, pdf: bytes) -> None:
-            if after_on_worker:
-                dialog.setLabelText(tr("Mengirim ke printer…", "Sending to the printer…"))
-                runner.run_network(lambda: after(plan, pdf, relay.progressed.emit, cancel), finish, failed, owner=self)
                 return
-            try:
-                text = after(plan, pdf, relay.progressed.emit, cancel)
-            except OSError as exc:
-                finish(
-                    None,
-                    UserFacingError(
-                        f"Berkas tidak dapat disimpan ({exc.strerror or exc}).",
-                        f"The file cannot be saved ({exc.strerror or exc}).",
-                    ),
-                )
-            else:
-                finish(text)
+            self.result.setProperty("role", "ok")
+            self.result.setText(text or "")
+            self.ctx.bus.status.emit(text or "")
+            self.refresh()
+            if then is not None:
+                then()
 
-        runner.run_db(lambda: cert.prepare(ws, selection, kind, reason=reason), prepared, failed, owner=self)
+        self._set_busy(True)
+        job = IssueJob(self, self.ctx, deliver, done, before=before, cleanup=cleanup)
+        job.start(selection, self.kind(), self.reason.text().strip() or None)
 
     def _set_busy(self, busy: bool) -> None:
         self.busy = busy
