@@ -114,6 +114,8 @@ _FLOAT_TAIL = re.compile(r"^[0-9]+[.,]0+$")
 
 def text(value: object) -> str:
     """A cell as text: numbers without a spurious '.0', spaces collapsed."""
+    if type(value) is str:
+        return " ".join(value.split())
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -131,6 +133,8 @@ def identifier(value: object, what: Message) -> tuple[str, Message | None]:
         shown = f"{value:.5E}" if isinstance(value, float) else str(value)
         return "", _damaged(what, shown)
     raw = str(value).strip().lstrip("'")
+    if raw.isdigit() and raw.isascii():
+        return raw, None  # the common case: digits typed as text
     if _SCIENTIFIC.match(raw) or _FLOAT_TAIL.match(raw):
         return "", _damaged(what, raw)
     return normalize_nik(raw), None
@@ -169,6 +173,8 @@ SEX = {"l": "L", "lk": "L", "laki": "L", "lakilaki": "L", "pria": "L", "m": "L",
 
 
 def sex(value: object) -> tuple[str, Message | None]:
+    if value == "L" or value == "P":
+        return value, None
     key = norm(value)
     if not key:
         return "", None

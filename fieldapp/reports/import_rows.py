@@ -71,6 +71,8 @@ class RowReader:
         self.defaults = defaults
         self.villages = villages
         self.area = area  # "Kecamatan Tambun Selatan", for messages
+        # Occupations, relationships and villages repeat row after row: each distinct text is read once.
+        self._memo: dict[tuple[str, object], tuple[str, dict, dict]] = {}
 
     def enrolment(self, v: dict[str, object]) -> tuple[Enrolment, Found]:
         d, found = self.defaults, Found()
@@ -106,19 +108,38 @@ class RowReader:
         heir_phone, problem = cols.phone(v.get("heir_phone"))
         if problem:
             found.errors["heir_phone"] = problem
-        job = self._occupation(v.get("occupation"), found)
+        job = self._remember("occupation", v.get("occupation"), found, self._occupation)
         sector = d.sector or (occupations.get(job).sector if job and job != "lainnya" and occupations.get(job)
                               else d.fallback_sector)
         e = Enrolment(
             nik=nik, full_name=cols.text(v.get("full_name")), birth_place=place, birth_date=born, sex=sex,
-            street=cols.text(v.get("street")), rt=rt, rw=rw, village_code=self._village(v.get("village"), found),
+            street=cols.text(v.get("street")), rt=rt, rw=rw,
+            village_code=self._remember("village", v.get("village"), found, self._village),
             phone=phone, occupation=job, income_band=d.income_band, programs=d.programs,
             funding_source=d.funding_source, sector=sector, start_month=d.start_month,
-            heir_name=cols.text(v.get("heir_name")), heir_relationship=self._relation(v, found),
+            heir_name=cols.text(v.get("heir_name")),
+            heir_relationship=self._remember("heir_relationship", v.get("heir_relationship"), found, self._relation),
             heir_phone=heir_phone, consent_given_at=d.consent_at, consent_method=d.consent_method,
             guardian_name=cols.text(v.get("guardian_name")), kk_number=kk,
             mother_name=cols.text(v.get("mother_name")), email=cols.text(v.get("email")))
         return e, found
+
+    def _remember(self, name: str, value: object, found: Found, read) -> str:
+        """``read(value, found)`` once per distinct value; its error or warning is replayed for each row."""
+        key = (name, value)
+        try:
+            code, errors, warnings = self._memo[key]
+        except (KeyError, TypeError):
+            scratch = Found()
+            code = read(value, scratch)
+            errors, warnings = scratch.errors, scratch.warnings
+            if len(self._memo) < 50_000:
+                self._memo[key] = (code, errors, warnings)
+        if errors:
+            found.errors.update(errors)
+        if warnings:
+            found.warnings.update(warnings)
+        return code
 
     def _occupation(self, value: object, found: Found) -> str:
         raw = cols.text(value)
@@ -132,8 +153,8 @@ class RowReader:
         return code
 
     @staticmethod
-    def _relation(v: dict[str, object], found: Found) -> str:
-        raw = cols.text(v.get("heir_relationship"))
+    def _relation(value: object, found: Found) -> str:
+        raw = cols.text(value)
         if not raw:
             return ""
         code = _RELATIONS.get(cols.norm(raw))

@@ -18,16 +18,16 @@ import hashlib
 import hmac
 import threading
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import insert, select, true, update
+from sqlalchemy import select, true, update
 from sqlalchemy.exc import IntegrityError
 
 from fieldapp.db import models as m
-from fieldapp.db import participants as repo
 from fieldapp.db import regions as region_repo
+from fieldapp.db import reports as report_repo
 from fieldapp.db.timeutil import utcnow
 from fieldapp.domain import regions
 from fieldapp.domain.contributions import default_rates
@@ -149,6 +149,11 @@ class Lookup:
     def enrolment(self, values: dict[str, object]):
         return self.reader.enrolment(values)
 
+    def check(self, e: Enrolment):
+        """``validate`` with exactly what ``enrolment.check`` passes (read once here, not once per row)."""
+        return validate(e, today=self.today, limits=self.limits, rates=self.rates,
+                        dana_desa_counts_as_apbd=self.dana_desa_counts_as_apbd)
+
     def duplicate(self, nik: str) -> tuple[str, str] | None:
         if nik in self.active:
             return ("NIK ini sudah terdaftar di laptop ini; baris dilewati.",
@@ -212,55 +217,100 @@ def run(ws: Workspace, path: Path, options: ImportOptions | None = None, *, prog
     _require(ws)
     options = options or ImportOptions()
     sheet = read_sheet(Path(path))
-    mapping = _mapping(sheet, options)
     lookup = Lookup(ws, options, today=today)
-    headers = {f: sheet.headers[i] for i, f in enumerate(mapping) if f}
-    problems: list[Problem] = []
-    valid: list[tuple[int, Enrolment]] = []
-    seen: dict[str, int] = {}
-    duplicates = rejected = 0
-    total = len(sheet.rows)
-    for done, (number, cells) in enumerate(sheet.rows, start=1):
-        if done % CHECK_EVERY == 0:
-            _check_cancel(cancel)
-            if progress:
-                progress(done, total)
-        values = {f: cells[i] for i, f in enumerate(mapping) if f}
-        e, found = lookup.enrolment(values)
-        findings = validate(e, today=lookup.today, limits=lookup.limits, rates=lookup.rates,
-                            dana_desa_counts_as_apbd=lookup.dana_desa_counts_as_apbd)
-        errors = {**findings.errors, **found.errors}  # a damaged cell says more than "empty"
-        label = (e.full_name, mask_nik(e.nik) if e.nik else "")
-
-        def add(kind: str, fld: str, msg: tuple[str, str], row: int = number, who: tuple = label) -> None:
-            problems.append(Problem(row, headers.get(fld) or tr(*cols.FIELDS.get(fld, (fld, fld))), kind, *msg,
-                                    *who))
-
-        if errors:
-            rejected += 1
-            for fld, msg in errors.items():
-                add("error", _source(fld, headers), msg)
-            continue
-        e = findings.normalized
-        earlier = seen.get(e.nik)
-        duplicate = _duplicate_message(earlier) if earlier else lookup.duplicate(e.nik)
-        if duplicate:
-            duplicates += 1
-            add("duplicate", "nik", duplicate)
-            continue
-        seen[e.nik] = number
-        for fld, msg in {**found.warnings, **findings.warnings}.items():
-            add("warning", _source(fld, headers), msg)
-        valid.append((number, e))
-    _check_cancel(cancel)
+    checker = _Checker(lookup, sheet, _mapping(sheet, options), progress, cancel)
     first = last = ""
-    if valid and not options.dry_run:
-        first, last = _insert(ws, lookup, [e for _, e in valid], Path(path).name, total, duplicates, rejected)
+    if options.dry_run:
+        for _ in checker.valid():
+            pass
+    else:
+        first, last = _import(ws, lookup, checker, Path(path).name)
     if progress:
-        progress(total, total)
-    warnings = sum(1 for p in problems if p.kind == "warning")
-    return ImportReport(total, len(valid), duplicates, rejected, tuple(problems), options.dry_run, warnings, first,
-                        last, lookup.describe())
+        progress(len(sheet.rows), len(sheet.rows))
+    return ImportReport(len(sheet.rows), checker.accepted, checker.duplicates, checker.rejected,
+                        tuple(checker.problems), options.dry_run, checker.warnings, first, last, lookup.describe())
+
+
+class _Checker:
+    """Goes through the rows once: yields each valid, new enrolment and keeps the problems and the counts."""
+
+    def __init__(self, lookup: Lookup, sheet: RawSheet, mapping: tuple[str | None, ...],
+                 progress: Progress | None, cancel: threading.Event | None) -> None:
+        self.lookup, self.sheet, self.progress, self.cancel = lookup, sheet, progress, cancel
+        self.headers = {f: sheet.headers[i] for i, f in enumerate(mapping) if f}
+        self.columns = [(i, f) for i, f in enumerate(mapping) if f]
+        self.problems: list[Problem] = []
+        self.accepted = self.duplicates = self.rejected = self.warnings = 0
+
+    def _add(self, number: int, e: Enrolment, kind: str, fld: str, msg: tuple[str, str]) -> None:
+        label = self.headers.get(_source(fld, self.headers)) or tr(*cols.FIELDS.get(fld, (fld, fld)))
+        self.problems.append(Problem(number, label, kind, *msg, e.full_name, mask_nik(e.nik) if e.nik else ""))
+
+    def valid(self) -> Iterator[Enrolment]:
+        lookup, columns, add = self.lookup, self.columns, self._add
+        seen: dict[str, int] = {}
+        total = len(self.sheet.rows)
+        for done, (number, cells) in enumerate(self.sheet.rows, start=1):
+            if done % CHECK_EVERY == 0:
+                _check_cancel(self.cancel)
+                if self.progress:
+                    self.progress(done, total)
+            e, found = lookup.enrolment({f: cells[i] for i, f in columns})
+            findings = lookup.check(e)
+            if findings.errors or found.errors:
+                self.rejected += 1
+                for fld, msg in {**findings.errors, **found.errors}.items():  # a damaged cell says more
+                    add(number, e, "error", fld, msg)
+                continue
+            e = findings.normalized
+            earlier = seen.get(e.nik)
+            duplicate = _duplicate_message(earlier) if earlier else lookup.duplicate(e.nik)
+            if duplicate:
+                self.duplicates += 1
+                add(number, e, "duplicate", "nik", duplicate)
+                continue
+            seen[e.nik] = number
+            for fld, msg in {**found.warnings, **findings.warnings}.items():
+                self.warnings += 1
+                add(number, e, "warning", fld, msg)
+            self.accepted += 1
+            yield e
+        _check_cancel(self.cancel)
+
+
+def _import(ws: Workspace, lookup: Lookup, checker: _Checker, file_name: str) -> tuple[str, str]:
+    """All valid rows in ONE transaction (checked as they are written: the checker is a generator)."""
+    now = utcnow()
+    code = ws.device.code
+    constants = {"officer_id": ws.user.id, "device_id": ws.device.id, "enrolled_at": now, "updated_at": now,
+                 "revision": 1, "synced_revision": 0, "sync_state": "pending", "sync_message": "", "kpj": None,
+                 "bpjs_status": None, "active": True}
+    numbers: list[str] = []
+    try:
+        with ws.store.sessions.begin() as session:
+            # Taking the device counter takes SQLite's write lock: no other writer can number rows meanwhile.
+            base = session.execute(update(m.Device).where(m.Device.id == ws.device.id)
+                                   .values(counter=m.Device.counter).returning(m.Device.counter)).scalar_one()
+
+            def per_row(k: int, e: Enrolment) -> tuple[str, str, int | None]:
+                local = f"{e.village_code}-{code}-{base + k:06d}"
+                numbers[min(len(numbers), 1):] = [local]  # [first] then [first, latest]
+                return str(uuid.uuid4()), local, lookup.visit_for(e.village_code)
+
+            n = report_repo.insert_participants(session, checker.valid(), per_row, constants)
+            if not n:
+                return "", ""
+            session.execute(update(m.Device).where(m.Device.id == ws.device.id).values(counter=base + n))
+            audit.record(session, ws.user.username, "import", "file", file_name, rows=len(checker.sheet.rows),
+                         imported=n, duplicates=checker.duplicates, rejected=checker.rejected, first=numbers[0],
+                         last=numbers[-1], consent=CONSENT_METHOD)
+    except IntegrityError:
+        raise UserFacingError(
+            "Sebagian NIK baru saja disimpan dari tempat lain saat impor berjalan; tidak ada yang disimpan. "
+            "Jalankan impor sekali lagi.",
+            "Some NIKs were saved elsewhere while the import ran; nothing was saved. Run the import again.",
+            code="conflict") from None
+    return numbers[0], numbers[-1]
 
 
 def _source(fld: str, headers: dict[str, str]) -> str:
@@ -281,38 +331,6 @@ def _check_cancel(cancel: threading.Event | None) -> None:
     if cancel is not None and cancel.is_set():
         raise UserFacingError("Impor dibatalkan; tidak ada data yang disimpan.", "Import cancelled; nothing was saved.",
                               code="cancelled")
-
-
-def _insert(ws: Workspace, lookup: Lookup, enrolments: Sequence[Enrolment], file_name: str, total: int,
-            duplicates: int, rejected: int) -> tuple[str, str]:
-    now = utcnow()
-    n = len(enrolments)
-    try:
-        with ws.store.sessions.begin() as session:
-            last = session.execute(update(m.Device).where(m.Device.id == ws.device.id)
-                                   .values(counter=m.Device.counter + n).returning(m.Device.counter)).scalar_one()
-            first = last - n + 1
-            rows = []
-            for k, e in enumerate(enrolments):
-                values = repo.enrolment_values(e)
-                rows.append({**values, "uuid": str(uuid.uuid4()),
-                             "local_number": f"{e.village_code}-{ws.device.code}-{first + k:06d}",
-                             "officer_id": ws.user.id, "visit_id": lookup.visit_for(e.village_code),
-                             "device_id": ws.device.id, "enrolled_at": now, "updated_at": now, "revision": 1,
-                             "synced_revision": 0, "sync_state": "pending", "sync_message": "", "kpj": None,
-                             "bpjs_status": None, "active": True})
-            session.execute(insert(m.Participant), rows)
-            numbers = (rows[0]["local_number"], rows[-1]["local_number"])
-            audit.record(session, ws.user.username, "import", "file", file_name, rows=total, imported=n,
-                         duplicates=duplicates, rejected=rejected, first=numbers[0], last=numbers[1],
-                         consent=CONSENT_METHOD)
-    except IntegrityError:
-        raise UserFacingError(
-            "Sebagian NIK baru saja disimpan dari tempat lain saat impor berjalan; tidak ada yang disimpan. "
-            "Jalankan impor sekali lagi.",
-            "Some NIKs were saved elsewhere while the import ran; nothing was saved. Run the import again.",
-            code="conflict") from None
-    return numbers
 
 
 def write_problems(report: ImportReport, path: Path) -> Path:
