@@ -19,8 +19,8 @@ from fieldapp.errors import UserFacingError
 from fieldapp.i18n import tr
 from fieldapp.reports.import_columns import FIELDS
 from fieldapp.services import stats, transfer
-from fieldapp.services.enrolment import ENROLLING_ROLES
 from fieldapp.services.workspace import Workspace
+from fieldapp.sync.client import SyncClient, SyncError
 
 Pair = tuple[str, str]  # (Indonesian, English)
 ATTENTION_STATES = repo.ATTENTION_STATES
@@ -72,10 +72,6 @@ class Overview:
         return self.pending + self.sent
 
 
-def may_fix(ws: Workspace) -> bool:
-    return ws.user.role in ENROLLING_ROLES
-
-
 def overview(ws: Workspace) -> Overview:
     with ws.store.sessions() as session:
         by_state = participants_repo.count_by_state(session)
@@ -95,8 +91,7 @@ def batch_results(ws: Workspace, batch_pk: int) -> tuple[ResultRow, ...]:
 
 
 def receipted_since(ws: Workspace, since: dt.datetime) -> tuple[BatchLogEntry, ...]:
-    """The receipts of one run: the batches receipted at or after ``since``."""
-    with ws.store.sessions() as session:
+    with ws.store.sessions() as session:  # the receipts of one run
         return tuple(repo.receipted_since(session, since))
 
 
@@ -108,9 +103,7 @@ def reason(message: str, status: str = "") -> Pair:
     if not message:
         return RESULT_WORDS.get(status, (status, status))
     indonesian, sep, english = message.partition(" / ")  # our messages hold no " / " in the Indonesian half
-    if not sep:
-        english = indonesian
-    return _fields(indonesian, 0), _fields(english, 1)
+    return _fields(indonesian, 0), _fields(english if sep else indonesian, 1)
 
 
 def _fields(text: str, lang: int) -> str:
@@ -161,7 +154,8 @@ def attention_cells(r: AttentionRow) -> list[str]:
 
 
 def log_cells(e: BatchLogEntry) -> list[str]:
-    return [when(e.sent_at or e.created_at), server_text(e.server), e.username, _n(e.record_count),
+    server = tr("Berkas ", "File ") + e.server[5:] if e.server.startswith("file:") else e.server  # offline transfer
+    return [when(e.sent_at or e.created_at), server, e.username, _n(e.record_count),
             words(e.status, BATCH_WORDS), counts_text(e.counts) if e.counts else "–", offset_text(e.clock_offset_ms),
             e.error]
 
@@ -174,7 +168,7 @@ def result_cells(r: ResultRow) -> list[str]:
 def counts_text(counts: dict[str, int]) -> str:
     """``{"accepted": 3, "rejected": 1}`` → "3 diterima, 1 ditolak" (receipt order), in the user's language."""
     order = [s for s in RESULT_WORDS if counts.get(s)] + sorted(s for s in counts if s not in RESULT_WORDS)
-    return ", ".join(f"{counts[s]} {tr(*RESULT_WORDS.get(s, (s, s)))}" for s in order if counts[s]) or "–"
+    return ", ".join(f"{_n(counts[s])} {words(s)}" for s in order if counts[s]) or "–"
 
 
 def offset_text(offset_ms: int | None) -> str:
@@ -203,11 +197,6 @@ def clock_warning(offset_ms: int | None) -> str:
               "time zone: enrolments and consents are dated with this clock.")
 
 
-def server_text(server: str) -> str:
-    """A log entry's server: its address, or the file name of an offline transfer."""
-    return tr("Berkas ", "File ") + server[5:] if server.startswith("file:") else server
-
-
 # -- server address and reachability -----------------------------------------------------------------------------
 def check_server_url(url: str) -> str:
     """"" when ``url`` can be used, else the problem in the user's language (the settings page's rule)."""
@@ -220,14 +209,22 @@ def check_server_url(url: str) -> str:
 
 
 def tls_verify() -> bool | str:
-    """Certificate checking for the server: a CA bundle named by ``FIELDAPP_CA_BUNDLE`` (as the CLI), else the
-    system's."""
+    """A CA bundle named by ``FIELDAPP_CA_BUNDLE`` (as the CLI does), else the system's certificates."""
     return os.environ.get("FIELDAPP_CA_BUNDLE") or True
+
+
+def reachable(url: str) -> bool:
+    """One quick ``/health`` call, no retries: can the server be reached right now? (auto-sync)"""
+    try:
+        with SyncClient(url, verify=tls_verify(), timeout=(4, 4), retries=0) as client:
+            return bool(client.health())
+    except SyncError:
+        return False
 
 
 # -- the result of one run ---------------------------------------------------------------------------------------
 def _n(n: int) -> str:
-    return f"{n:,}".replace(",", ".") if n >= 10_000 else str(n)
+    return f"{n:,}".replace(",", ".")  # as ``ui.widgets.number``: the Indonesian thousands separator
 
 
 def run_summary(report, receipts: tuple[BatchLogEntry, ...], o: Overview, at: dt.datetime,

@@ -197,14 +197,14 @@ def test_conflict_says_the_server_holds_a_newer_revision(qtbot, page, ctx, serve
 
 def test_offline_transfer_export_and_receipt_import(qtbot, page, ctx, server, tmp_path):
     people(ctx.ws, 2)
-    page.export_to(tmp_path / "kiriman.json")
+    page.transfer.export_to(tmp_path / "kiriman.json")
     qtbot.waitUntil(lambda: "berkas kiriman ditulis" in page.result_text.text(), timeout=WAIT)
     assert (tmp_path / "kiriman.json").exists() and set(states(ctx.ws).values()) == {"sent"}
     receipt = tmp_path / "tanda-terima.json"
     db = server.settings.db_url
     argv = ["import-batch", str(tmp_path / "kiriman.json"), "--receipt-out", str(receipt), "--db", db]
     assert server_cli.main([*argv, "--accept-unsigned", "--user", "petugas"]) == 0
-    page.import_files([receipt, tmp_path / "kiriman.json"])  # the second is not a receipt: named, not fatal
+    page.transfer.import_files([receipt, tmp_path / "kiriman.json"])  # the second is not a receipt: named, not fatal
     qtbot.waitUntil(lambda: "tanda-terima.json" in page.result_text.text(), timeout=WAIT)
     lines = page.result_text.text().splitlines()
     assert lines[0] == "✓ tanda-terima.json: 2 diterima" and lines[1].startswith("✗ kiriman.json: ")
@@ -214,3 +214,27 @@ def test_offline_transfer_export_and_receipt_import(qtbot, page, ctx, server, tm
         assert s.scalar(select(m.SyncBatch.server)) == "file:kiriman.json"
     qtbot.waitUntil(lambda: page.log.batches.rowCount() == 1, timeout=WAIT)
     assert page.log.batches.item(0, 1).text() == "Berkas kiriman.json"
+
+
+def test_auto_sync_asks_the_password_once_then_syncs_when_the_server_answers(qtbot, page, ctx, server):
+    people(ctx.ws, 1)
+    page.url.setText(server.url)
+    page.auto.setChecked(True)  # asks the password at once and syncs
+    qtbot.waitUntil(lambda: page.password_dialog is not None and page.password_dialog.isVisible(), timeout=WAIT)
+    qtbot.keyClicks(page.password_dialog.password, PASSWORD)
+    page.password_dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    qtbot.waitUntil(lambda: "Sinkronisasi selesai" in page.result_text.text(), timeout=WAIT * 3)
+    assert page.login == ("petugas", PASSWORD) and page.timer.isActive()
+    assert page.auto_note.text() == "Server diperiksa tiap 3 menit."
+    people(ctx.ws, 1, start=5)  # enrolled later in the evening
+    page.auto_tick()
+    qtbot.waitUntil(lambda: set(states(ctx.ws).values()) == {"accepted"} and not page.running, timeout=WAIT * 3)
+    assert page.auto_note.text().endswith("server terjangkau.")
+    qtbot.waitUntil(lambda: page.log.batches.rowCount() == 2, timeout=WAIT)
+    server.thread.stop()  # the hotspot drops
+    people(ctx.ws, 1, start=9)
+    page.auto_tick()
+    qtbot.waitUntil(lambda: "tidak terjangkau" in page.auto_note.text(), timeout=WAIT * 2)
+    assert not page.running and "Warga Uji I" in {n for n, s in states(ctx.ws).items() if s == "pending"}
+    page.auto.setChecked(False)
+    assert page.login is None and not page.timer.isActive() and page.auto_note.text() == ""

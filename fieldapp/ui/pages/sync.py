@@ -10,21 +10,21 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
-from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLineEdit, QProgressBar, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLineEdit, QProgressBar, QTabWidget, QVBoxLayout, QWidget
 
 from fieldapp.errors import UserFacingError
 from fieldapp.i18n import tr
-from fieldapp.services import sync, sync_view, transfer
+from fieldapp.services import sync, sync_view
 from fieldapp.ui import style
 from fieldapp.ui.context import Context
-from fieldapp.ui.pages.sync_attention import AttentionList, PasswordDialog, SyncLog, button, named
+from fieldapp.ui.pages.sync_attention import AttentionList, PasswordDialog, SyncLog, TransferCard, button, named
 from fieldapp.ui.widgets import ago, card, heading, label, number
 
 log = logging.getLogger(__name__)
-SHOWN_RECEIPTS = 6
+AUTO_MS = 3 * 60 * 1000  # auto-sync checks the server this often
+AUTO_LABEL = ("Sinkronkan otomatis saat server terjangkau", "Sync automatically when the server is reachable")
 
 
 class SyncPage(QWidget):
@@ -38,6 +38,9 @@ class SyncPage(QWidget):
         self.overview: sync_view.Overview | None = None
         self.password_dialog: PasswordDialog | None = None
         self._cancel = threading.Event()
+        self.login: tuple[str, str] | None = None  # auto-sync only: this session's password, in memory, never stored
+        self.timer = QTimer(self, interval=AUTO_MS)
+        self.timer.timeout.connect(self.auto_tick)
         self.progressed.connect(self._progress)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 10)
@@ -45,7 +48,11 @@ class SyncPage(QWidget):
         layout.addWidget(heading(tr("Sinkronisasi", "Synchronisation")))
         top = QHBoxLayout()
         top.addWidget(self._server_card(), 3)
-        top.addWidget(self._transfer_card(), 1)
+        self.transfer = TransferCard(ctx)
+        self.transfer.started.connect(lambda phase: self._set_running(True, phase))
+        self.transfer.finished.connect(self._finish)
+        self.transfer.failed.connect(self._failed)
+        top.addWidget(self.transfer, 1)
         layout.addLayout(top)
         self.result, box = card()
         self.result_text = named(label("", wrap=True, selectable=True), "sync_result")
@@ -87,27 +94,13 @@ class SyncPage(QWidget):
         self.cancel_button = button(tr("Batal", "Cancel"), "sync_cancel", self.cancel)
         row.addWidget(self.cancel_button)
         box.addLayout(row)
-        box.addStretch(1)
-        return frame
-
-    def _transfer_card(self) -> QWidget:
-        frame, box = card(tr("Tanpa internet (USB)", "Without internet (USB)"))
-        export, receipts = (
-            tr("Ekspor ke berkas (USB)…", "Export to file (USB)…"),
-            tr("Impor tanda terima…", "Import receipts…"),
-        )
-        self.export_button = button(export, "export_batches", self.choose_export)
-        self.import_button = button(receipts, "import_receipts", self.choose_import)
         row = QHBoxLayout()
-        row.addWidget(self.export_button)
-        row.addWidget(self.import_button)
+        self.auto = named(QCheckBox(tr(*AUTO_LABEL)), "auto_sync")
+        self.auto.toggled.connect(self._auto_toggled)
+        row.addWidget(self.auto)
+        self.auto_note = named(label("", "muted"), "auto_sync_note")
+        row.addWidget(self.auto_note, 1)
         box.addLayout(row)
-        note = tr(
-            "Bawa berkas kiriman ke operator server dengan flashdisk, lalu impor berkas tanda terimanya.",
-            "Carry the batch files to the server operator on a USB stick, then import the receipt files.",
-        )
-        box.addWidget(label(note, "muted", wrap=True))
-        box.addStretch(1)
         return frame
 
     # -- reading ---------------------------------------------------------------------------------------------
@@ -180,11 +173,12 @@ class SyncPage(QWidget):
                 ws, url, username, password, progress=progressed.emit, cancel=cancel, verify=sync_view.tls_verify()
             )
 
-        self.ctx.runner.run_network(work, lambda report: self._done(report, started), self._failed, owner=self)
+        done = lambda report: self._done(report, started, (username, password))  # noqa: E731
+        self.ctx.runner.run_network(work, done, self._failed, owner=self)
 
     def _set_running(self, running: bool, phase: str = "") -> None:
         self.running = running
-        for w in (self.sync_button, self.export_button, self.import_button):
+        for w in (self.sync_button, self.transfer):
             w.setEnabled(not running)
         for w in (self.progress, self.phase, self.cancel_button):
             w.setVisible(running)
@@ -207,14 +201,17 @@ class SyncPage(QWidget):
         self.cancel_button.setEnabled(False)
         self.phase.setText(tr("Menghentikan setelah kiriman ini…", "Stopping after this batch…"))
 
-    def _done(self, report: sync.SyncReport, started: dt.datetime) -> None:
+    def _done(self, report: sync.SyncReport, started: dt.datetime, login: tuple[str, str]) -> None:
+        if self.auto.isChecked() and self.login != login:
+            self.login = login  # it worked: auto-sync may use it for the rest of this session
+            self._auto_note()
         ws = self.ctx.ws
         work = lambda: (sync_view.receipted_since(ws, started), sync_view.overview(ws))  # noqa: E731
         self.ctx.runner.run_db(work, lambda r: self._show_report(report, *r), owner=self)
 
     def _show_report(self, report: sync.SyncReport, receipts, o: sync_view.Overview) -> None:
         self._set_running(False)
-        text, look = sync_view.run_summary(report, receipts, o, dt.datetime.now(dt.timezone.utc), SHOWN_RECEIPTS)
+        text, look = sync_view.run_summary(report, receipts, o, dt.datetime.now(dt.timezone.utc))
         if o.attention:
             self.tabs.setCurrentWidget(self.attention)
         self._say("warning" if look else "info", text)
@@ -231,7 +228,11 @@ class SyncPage(QWidget):
                 "Sinkronisasi gagal karena kesalahan tak terduga; detailnya tercatat di log.",
                 "The sync failed with an unexpected error; the details are in the log.",
             )
-        kind = "info" if getattr(exc, "code", "") in ("cancelled", "nothing_pending") else "warning"
+        code = getattr(exc, "code", "")
+        if code == "auth":
+            self.login = None  # a wrong or changed password is never tried again on its own
+            self._auto_note()
+        kind = "info" if code in ("cancelled", "nothing_pending") else "warning"
         ws = self.ctx.ws
         self.ctx.runner.run_db(lambda: sync_view.overview(ws), lambda o: self._finish(kind, text, o), owner=self)
 
@@ -246,30 +247,45 @@ class SyncPage(QWidget):
         self.result_text.setText(text)
         self.result.setVisible(True)
 
-    # -- offline transfer ------------------------------------------------------------------------------------
-    def choose_export(self) -> None:
-        name = f"kiriman-{self.ctx.ws.device.code}-{dt.datetime.now():%Y%m%d-%H%M}.json"
-        title, kind = tr("Ekspor kiriman ke berkas", "Export batches to a file"), tr("Berkas kiriman", "Batch files")
-        path, _ = QFileDialog.getSaveFileName(self, title, str(Path.home() / name), f"{kind} (*.json)")
-        if path:
-            self.export_to(Path(path))
+    # -- auto-sync -------------------------------------------------------------------------------------------
+    def _auto_toggled(self, on: bool) -> None:
+        """On: ask the password now (one sync runs at once), then check the server every few minutes."""
+        if on:
+            self.timer.start()
+            if self.login is None:
+                self.start_sync()
+        else:
+            self.timer.stop()
+            self.login = None
+        self._auto_note()
 
-    def export_to(self, path: Path) -> None:
-        """Write every batch without a receipt (pending records batched first) to ``path``, ``path-2``, …"""
-        ws = self.ctx.ws
-        self._set_running(True, tr("Menulis berkas…", "Writing files…"))
-        done = lambda paths: self._finish("info", sync_view.export_text(paths))  # noqa: E731
-        self.ctx.runner.run_db(lambda: transfer.export_batches(ws, path), done, self._failed, owner=self)
+    def _auto_note(self, up: bool | None = None) -> None:
+        at, every = dt.datetime.now().strftime("%H:%M"), AUTO_MS // 60_000
+        if not self.auto.isChecked():
+            text = ""
+        elif self.login is None:
+            text = tr("Menunggu kata sandi: tekan Sinkronkan sekarang.", "Waiting for the password: press Sync now.")
+        elif up is None:
+            text = tr(f"Server diperiksa tiap {every} menit.", f"The server is checked every {every} minutes.")
+        elif up:
+            text = tr(f"{at}: server terjangkau.", f"{at}: server reachable.")
+        else:
+            text = tr(f"{at}: server tidak terjangkau; dicoba lagi nanti.", f"{at}: server unreachable; trying later.")
+        self.auto_note.setText(text)
 
-    def choose_import(self) -> None:
-        title, kind = tr("Impor tanda terima", "Import receipts"), tr("Tanda terima", "Receipts")
-        paths, _ = QFileDialog.getOpenFileNames(self, title, str(Path.home()), f"{kind} (*.json)")
-        if paths:
-            self.import_files([Path(p) for p in paths])
+    def auto_tick(self) -> None:
+        """While auto-sync is on: when the server answers ``/health`` and records wait, sync them."""
+        url, login, ws = self.url.text().strip(), self.login, self.ctx.ws
+        if self.running or login is None or not self.auto.isChecked() or sync_view.check_server_url(url):
+            return
 
-    def import_files(self, paths: list[Path]) -> None:
-        """Apply the server's receipt files one by one: a bad file is named, the others still count."""
-        ws = self.ctx.ws
-        self._set_running(True, tr("Membaca tanda terima…", "Reading receipts…"))
-        done = lambda result: self._finish("warning" if result[1] else "info", result[0])  # noqa: E731
-        self.ctx.runner.run_db(lambda: sync_view.import_receipts(ws, paths), done, self._failed, owner=self)
+        def checked(found: tuple[bool, int]) -> None:
+            self._auto_note(found[0])
+            if found[0] and found[1] and self.login == login:
+                self.run(*login)
+
+        def work() -> tuple[bool, int]:
+            up = sync_view.reachable(url)
+            return up, sync_view.overview(ws).waiting if up else 0
+
+        self.ctx.runner.run_network(work, checked, key=f"sync-health-{id(self)}", owner=self)

@@ -1,13 +1,18 @@
 """Parts of the Sinkronisasi page: the records that need attention (the server's reason, what to do, a button
-to fix the record), the sync log with each batch's per-record results, and the password dialog."""
+to fix the record), the sync log with each batch's per-record results, the offline transfer card (USB stick)
+and the password dialog."""
 
 from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
@@ -21,10 +26,11 @@ from PySide6.QtWidgets import (
 )
 
 from fieldapp.i18n import tr
-from fieldapp.services import sync_view
+from fieldapp.services import sync_view, transfer
+from fieldapp.services.enrolment import ENROLLING_ROLES
 from fieldapp.services.sync_view import AttentionRow, BatchLogEntry, ResultRow
 from fieldapp.ui.context import Context
-from fieldapp.ui.widgets import label, number
+from fieldapp.ui.widgets import card, label, number
 
 NOTHING = ("Tidak ada data yang perlu perhatian.", "No record needs attention.")
 
@@ -79,7 +85,7 @@ class AttentionList(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.items: tuple[AttentionRow, ...] = ()
-        self.may_fix = sync_view.may_fix(ctx.ws)
+        self.may_fix = ctx.ws.user.role in ENROLLING_ROLES
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
         self.table = table("attention_table", sync_view.ATTENTION_COLUMNS, 5)
@@ -196,6 +202,60 @@ class SyncLog(QWidget):
         row = self.result_rows[item.row()] if item.row() < len(self.result_rows) else None
         if row is not None and row.needs_attention:
             self.open_participant.emit(row.participant_id)
+
+
+class TransferCard(QWidget):
+    """Offline transfer: every batch without a receipt out to a file, the server's receipt files back in."""
+
+    started = Signal(str)  # what is being done
+    finished = Signal(str, str)  # kind ("info"/"warning"), message
+    failed = Signal(object)  # the exception
+
+    def __init__(self, ctx: Context, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        frame, box = card(tr("Tanpa internet (USB)", "Without internet (USB)"))
+        QVBoxLayout(self).setContentsMargins(0, 0, 0, 0)
+        self.layout().addWidget(frame)
+        row = QHBoxLayout()
+        row.addWidget(
+            button(tr("Ekspor ke berkas (USB)…", "Export to file (USB)…"), "export_batches", self.choose_export)
+        )
+        row.addWidget(button(tr("Impor tanda terima…", "Import receipts…"), "import_receipts", self.choose_import))
+        box.addLayout(row)
+        note = tr(
+            "Bawa berkas kiriman ke operator server dengan flashdisk, lalu impor berkas tanda terimanya.",
+            "Carry the batch files to the server operator on a USB stick, then import the receipt files.",
+        )
+        box.addWidget(label(note, "muted", wrap=True))
+        box.addStretch(1)
+
+    def choose_export(self) -> None:
+        name = f"kiriman-{self.ctx.ws.device.code}-{dt.datetime.now():%Y%m%d-%H%M}.json"
+        title, kind = tr("Ekspor kiriman ke berkas", "Export batches to a file"), tr("Berkas kiriman", "Batch files")
+        path, _ = QFileDialog.getSaveFileName(self, title, str(Path.home() / name), f"{kind} (*.json)")
+        if path:
+            self.export_to(Path(path))
+
+    def export_to(self, path: Path) -> None:
+        """Write every batch without a receipt (pending records batched first) to ``path``, ``path-2``, …"""
+        ws = self.ctx.ws
+        self.started.emit(tr("Menulis berkas…", "Writing files…"))
+        done = lambda paths: self.finished.emit("info", sync_view.export_text(paths))  # noqa: E731
+        self.ctx.runner.run_db(lambda: transfer.export_batches(ws, path), done, self.failed.emit, owner=self)
+
+    def choose_import(self) -> None:
+        title, kind = tr("Impor tanda terima", "Import receipts"), tr("Tanda terima", "Receipts")
+        paths, _ = QFileDialog.getOpenFileNames(self, title, str(Path.home()), f"{kind} (*.json)")
+        if paths:
+            self.import_files([Path(p) for p in paths])
+
+    def import_files(self, paths: list[Path]) -> None:
+        """Apply the server's receipt files one by one: a bad file is named, the others still count."""
+        ws = self.ctx.ws
+        self.started.emit(tr("Membaca tanda terima…", "Reading receipts…"))
+        done = lambda result: self.finished.emit("warning" if result[1] else "info", result[0])  # noqa: E731
+        self.ctx.runner.run_db(lambda: sync_view.import_receipts(ws, paths), done, self.failed.emit, owner=self)
 
 
 class PasswordDialog(QDialog):
