@@ -23,8 +23,12 @@ EXIT_VALID, EXIT_INVALID = 0, 1
 def _village(text: str) -> str:
     code = text.replace(".", "").strip()
     if not code.isdigit() or len(code) != 10:
-        raise argparse.ArgumentTypeError(tr(f"kode desa tidak valid: {text} (10 angka, contoh 3216062002)",
-                                            f"not a village code: {text} (10 digits, e.g. 3216062002)"))
+        raise argparse.ArgumentTypeError(
+            tr(
+                f"kode desa tidak valid: {text} (10 angka, contoh 3216062002)",
+                f"not a village code: {text} (10 digits, e.g. 3216062002)",
+            )
+        )
     return code
 
 
@@ -44,8 +48,9 @@ def cmd_certificates(args: argparse.Namespace) -> int:
 
     out = Path(args.out)
     if not out.parent.is_dir():
-        raise UserFacingError(f"Folder tujuan tidak ada: {out.parent}", f"The folder does not exist: {out.parent}",
-                              field="out")
+        raise UserFacingError(
+            f"Folder tujuan tidak ada: {out.parent}", f"The folder does not exist: {out.parent}", field="out"
+        )
     part = out.with_name(f".{out.name}.part")
     label = tr("Sertifikat", "Certificates") if args.kind == "certificate" else tr("Kartu", "Cards")
     ws = workspace(args)
@@ -57,25 +62,32 @@ def cmd_certificates(args: argparse.Namespace) -> int:
             cert.record(ws, plan)  # recorded only once the file is written whole
             os.replace(part, out)
         except OSError as exc:
-            raise UserFacingError(f"Berkas tidak dapat ditulis: {out} ({exc.strerror or exc})",
-                                  f"The file cannot be written: {out} ({exc.strerror or exc})", field="out") from exc
+            raise UserFacingError(
+                f"Berkas tidak dapat ditulis: {out} ({exc.strerror or exc})",
+                f"The file cannot be written: {out} ({exc.strerror or exc})",
+                field="out",
+            ) from exc
     finally:
         part.unlink(missing_ok=True)
         ws.close()
     kind_id, kind_en = cert.KIND_LABELS[args.kind]
     again = tr(f", {plan.reprints} cetak ulang", f", {plan.reprints} reprints") if plan.reprints else ""
     serials = f"{plan.items[0].serial} … {plan.items[-1].serial}" if plan.count > 1 else plan.items[0].serial
-    print(tr(f"{plan.count:,} {kind_id} ({plan.finals:,} final, {plan.count - plan.finals:,} sementara{again}), "
-             f"no. seri {serials} → {out}",
-             f"{plan.count:,} {kind_en} ({plan.finals:,} final, {plan.count - plan.finals:,} provisional{again}), "
-             f"serials {serials} → {out}"))
+    print(
+        tr(
+            f"{plan.count:,} {kind_id} ({plan.finals:,} final, {plan.count - plan.finals:,} sementara{again}), "
+            f"no. seri {serials} → {out}",
+            f"{plan.count:,} {kind_en} ({plan.finals:,} final, {plan.count - plan.finals:,} provisional{again}), "
+            f"serials {serials} → {out}",
+        )
+    )
     return 0
 
 
 def _keys(args: argparse.Namespace) -> dict:
     from fieldapp.certificates import key_id_for, public_key_from_text
     from fieldapp.db.engine import store_path
-    from fieldapp.services import certificates as cert
+    from fieldapp.services.certificate_checks import public_keys_in
 
     keys = {}
     for text in args.public_key or ():
@@ -84,17 +96,20 @@ def _keys(args: argparse.Namespace) -> dict:
         try:
             public = public_key_from_text(value.rstrip("="))
         except ValueError:
-            raise UserFacingError(f"Kunci publik tidak valid: {text}", f"Not a public key: {text}",
-                                  field="public_key") from None
+            raise UserFacingError(
+                f"Kunci publik tidak valid: {text}", f"Not a public key: {text}", field="public_key"
+            ) from None
         keys[key_id.strip() or key_id_for(public)] = public
     if store_path(args.data_dir).exists():
-        keys.update(cert.public_keys_in(args.data_dir))
+        keys.update(public_keys_in(args.data_dir))
     if not keys:
         raise UserFacingError(
             f"Tidak ada kunci publik untuk memeriksa: tidak ada penyimpanan data di {args.data_dir}, atau "
             "penyimpanan itu belum pernah mencetak. Sebutkan --data-dir atau --public-key.",
             f"No public key to check against: no data store in {args.data_dir}, or it has never printed. "
-            "Give --data-dir or --public-key.", code="no_keys")
+            "Give --data-dir or --public-key.",
+            code="no_keys",
+        )
     return keys
 
 
@@ -106,45 +121,56 @@ def _describe(result) -> list[str]:
     f = result.fields
     if f is not None:
         number = tr("Nomor KPJ", "KPJ number") if f.number_kind == "kpj" else tr("No. pendaftaran", "Registration no.")
-        lines += [f"  {tr('No. seri', 'Serial')}: {f.serial}", f"  {number}: {f.number}",
-                  f"  {tr('Tanggal terbit', 'Issued on')}: {date_id(f.issue_date)}",
-                  f"  {tr('ID peserta', 'Participant id')}: {f.participant_uuid}",
-                  f"  {tr('Kunci', 'Key')}: {result.key_id}"]
+        lines += [
+            f"  {tr('No. seri', 'Serial')}: {f.serial}",
+            f"  {number}: {f.number}",
+            f"  {tr('Tanggal terbit', 'Issued on')}: {date_id(f.issue_date)}",
+            f"  {tr('ID peserta', 'Participant id')}: {f.participant_uuid}",
+            f"  {tr('Kunci', 'Key')}: {result.key_id}",
+        ]
     elif result.key_id:
         lines.append(f"  {tr('Kunci', 'Key')}: {result.key_id}")
     return lines
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    from fieldapp.services import certificates as cert
+    from fieldapp.services import certificate_checks as checks
 
     keys = _keys(args)
     if args.payload is not None:
-        result = cert.verify_text(args.payload, keys)
+        result = checks.verify_text(args.payload, keys)
         print("\n".join(_describe(result)))
         return EXIT_VALID if result.valid else EXIT_INVALID
     try:
         data = Path(args.pdf).read_bytes()
     except OSError as exc:
-        raise UserFacingError(f"Berkas tidak dapat dibaca: {args.pdf} ({exc.strerror or exc})",
-                              f"The file cannot be read: {args.pdf} ({exc.strerror or exc})", field="pdf") from exc
-    checks = cert.verify_pdf(data, keys)
-    if not checks:
-        print(tr("TIDAK SAH: berkas ini tidak memuat kode sertifikat dari fieldapp.",
-                 "NOT VALID: this file holds no fieldapp certificate code."))
+        raise UserFacingError(
+            f"Berkas tidak dapat dibaca: {args.pdf} ({exc.strerror or exc})",
+            f"The file cannot be read: {args.pdf} ({exc.strerror or exc})",
+            field="pdf",
+        ) from exc
+    found = checks.verify_pdf(data, keys)
+    if not found:
+        print(
+            tr(
+                "TIDAK SAH: berkas ini tidak memuat kode sertifikat dari fieldapp.",
+                "NOT VALID: this file holds no fieldapp certificate code.",
+            )
+        )
         return EXIT_INVALID
     good = 0
-    for check in checks:
+    for check in found:
         lines = _describe(check.result)
         if check.result.valid and not check.on_page:
-            lines[0] = tr("TIDAK SAH: nomor seri atau nomor peserta yang tercetak di halaman ini tidak sama dengan "
-                          "yang ditandatangani.",
-                          "NOT VALID: the serial or participant number printed on this page differs from the "
-                          "signed one.")
+            lines[0] = tr(
+                "TIDAK SAH: nomor seri atau nomor peserta yang tercetak di halaman ini tidak sama dengan "
+                "yang ditandatangani.",
+                "NOT VALID: the serial or participant number printed on this page differs from the signed one.",
+            )
         good += check.result.valid and check.on_page
         print(f"{tr('Halaman', 'Page')} {check.page} · " + "\n".join(lines))
-    print(tr(f"{good} dari {len(checks)} kode sah.", f"{good} of {len(checks)} codes valid."))
-    return EXIT_VALID if good == len(checks) else EXIT_INVALID
+    print(tr(f"{good} dari {len(found)} kode sah.", f"{good} of {len(found)} codes valid."))
+    return EXIT_VALID if good == len(found) else EXIT_INVALID
 
 
 def register(sub, add_store_args) -> None:
@@ -154,8 +180,12 @@ def register(sub, add_store_args) -> None:
     who.add_argument("--village", type=_village, help="everyone enrolled in this village (code, e.g. 3216062002)")
     who.add_argument("--visit", type=int, help="everyone enrolled during this outreach visit (its number)")
     who.add_argument("--all", action="store_true", help="every participant in the store")
-    p.add_argument("--kind", choices=("certificate", "card"), default="certificate",
-                   help="certificate (one A4 page each, default) or card (ten per A4 sheet)")
+    p.add_argument(
+        "--kind",
+        choices=("certificate", "card"),
+        default="certificate",
+        help="certificate (one A4 page each, default) or card (ten per A4 sheet)",
+    )
     p.add_argument("--reason", help="why papers printed before are printed again (needed for any reprint)")
     p.add_argument("--out", type=Path, required=True, help="PDF file to write")
     p.set_defaults(func=cmd_certificates)
@@ -165,6 +195,10 @@ def register(sub, add_store_args) -> None:
     what = p.add_mutually_exclusive_group(required=True)
     what.add_argument("--payload", help="the text read from the QR code (FA1:…)")
     what.add_argument("--pdf", type=Path, help="a PDF printed by fieldapp: every code in it is checked")
-    p.add_argument("--public-key", action="append", metavar="[KEYID=]KEY",
-                   help="a published public key to trust as well (repeatable)")
+    p.add_argument(
+        "--public-key",
+        action="append",
+        metavar="[KEYID=]KEY",
+        help="a published public key to trust as well (repeatable)",
+    )
     p.set_defaults(func=cmd_verify)

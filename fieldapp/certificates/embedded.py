@@ -29,9 +29,7 @@ def attach(canvas: Canvas, payloads: Sequence[str]) -> None:
     page = canvas._doc.Pages.pages[-1]  # ReportLab has no public hook for extra page-dictionary entries
     stamp = dt.datetime.now(dt.timezone.utc).strftime("D:%Y%m%d%H%M%SZ")
     private = PDFDictionary({"Payloads": PDFArray([PDFString(text) for text in payloads])})
-    page.PieceInfo = PDFDictionary(
-        {APP_KEY: PDFDictionary({"LastModified": PDFString(stamp), "Private": private})}
-    )
+    page.PieceInfo = PDFDictionary({APP_KEY: PDFDictionary({"LastModified": PDFString(stamp), "Private": private})})
 
 
 def read(pdf: bytes, *, with_text: bool = False) -> list:

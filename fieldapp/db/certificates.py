@@ -57,9 +57,16 @@ def _chunks(ids: Sequence[int]) -> Iterable[list[int]]:
 
 def ids_matching(session: Session, query: SearchQuery) -> list[int]:
     """Active participants matching ``query`` (village, visit, name words), all of them."""
-    return participants_repo.search_ids(session, SearchQuery(
-        text=query.text, village_code=query.village_code, visit_id=query.visit_id, sort="name", limit=None,
-    ))
+    return participants_repo.search_ids(
+        session,
+        SearchQuery(
+            text=query.text,
+            village_code=query.village_code,
+            visit_id=query.visit_id,
+            sort="name",
+            limit=None,
+        ),
+    )
 
 
 def active_ids(session: Session, ids: Sequence[int]) -> list[int]:
@@ -75,8 +82,14 @@ def print_rows(session: Session, ids: Sequence[int]) -> dict[int, PrintRow]:
     rows: dict[int, PrintRow] = {}
     for chunk in _chunks(ids):
         stmt = (
-            select(m.Participant.id, m.Participant.full_name, m.Participant.nik, m.Participant.local_number,
-                   m.Participant.kpj, m.Region.name)
+            select(
+                m.Participant.id,
+                m.Participant.full_name,
+                m.Participant.nik,
+                m.Participant.local_number,
+                m.Participant.kpj,
+                m.Region.name,
+            )
             .join(m.Region, m.Region.code == m.Participant.village_code)
             .where(m.Participant.id.in_(chunk))
         )
@@ -123,8 +136,15 @@ def reserve_serials(session: Session, stem: str, n: int) -> int:
 
 def add_issues(session: Session, rows: Sequence[IssueRow], user_id: int, at: dt.datetime) -> None:
     session.add_all(
-        m.CertificateIssue(serial=r.serial, participant_id=r.participant_id, kind=r.kind, final=r.final,
-                           reprint_reason=r.reprint_reason, user_id=user_id, issued_at=at)
+        m.CertificateIssue(
+            serial=r.serial,
+            participant_id=r.participant_id,
+            kind=r.kind,
+            final=r.final,
+            reprint_reason=r.reprint_reason,
+            user_id=user_id,
+            issued_at=at,
+        )
         for r in rows
     )
     session.flush()  # the unique serial index answers here, inside the transaction

@@ -6,7 +6,8 @@ all: the PDF) and ``record`` (the issue log and the audit entry in one transacti
 three. A cancelled or failed render records nothing; its reserved serial numbers are simply never used
 (serials are unique, not gap-free).
 
-Printed papers are always in Indonesian, whatever language the screens use.
+Printed papers are always in Indonesian, whatever language the screens use. Checking papers (QR texts, PDF
+files) is :mod:`fieldapp.services.certificate_checks`.
 """
 
 from __future__ import annotations
@@ -23,17 +24,13 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from fieldapp.certificates import (
     CertificateData,
-    VerifyResult,
-    embedded,
     generate_keypair,
     render_cards,
     render_certificates,
-    verify_payload,
 )
 from fieldapp.db import certificates as repo
 from fieldapp.db import participants as participants_repo
 from fieldapp.db import regions
-from fieldapp.db.engine import open_store
 from fieldapp.db.timeutil import utcnow
 from fieldapp.domain import occupations
 from fieldapp.domain.nik import mask_nik
@@ -65,14 +62,23 @@ class Selection:
 
     @property
     def empty(self) -> bool:
-        return (not self.village_code and self.visit_id is None and self.participant_ids is None
-                and not self.everyone and not self.text.strip())
+        return (
+            not self.village_code
+            and self.visit_id is None
+            and self.participant_ids is None
+            and not self.everyone
+            and not self.text.strip()
+        )
 
     def for_audit(self) -> dict:
         """What was asked, without names or NIKs."""
-        out = {"village": self.village_code, "visit": self.visit_id, "all": self.everyone or None,
-               "chosen": None if self.participant_ids is None else len(self.participant_ids),
-               "search": bool(self.text.strip()) or None}
+        out = {
+            "village": self.village_code,
+            "visit": self.visit_id,
+            "all": self.everyone or None,
+            "chosen": None if self.participant_ids is None else len(self.participant_ids),
+            "search": bool(self.text.strip()) or None,
+        }
         return {k: v for k, v in out.items() if v is not None}
 
 
@@ -131,14 +137,18 @@ def _name_key(row: repo.PrintRow) -> tuple[str, int]:
 
 def _resolve(session, selection: Selection) -> list[repo.PrintRow]:
     if selection.empty:
-        raise UserFacingError("Pilih desa, kunjungan atau peserta yang akan dicetak.",
-                              "Choose a village, a visit or the participants to print.", field="selection",
-                              code="no_selection")
+        raise UserFacingError(
+            "Pilih desa, kunjungan atau peserta yang akan dicetak.",
+            "Choose a village, a visit or the participants to print.",
+            field="selection",
+            code="no_selection",
+        )
     if selection.participant_ids is not None:
         ids = repo.active_ids(session, selection.participant_ids)
     else:
-        query = SearchQuery(text=selection.text.strip(), village_code=selection.village_code,
-                            visit_id=selection.visit_id)
+        query = SearchQuery(
+            text=selection.text.strip(), village_code=selection.village_code, visit_id=selection.visit_id
+        )
         ids = repo.ids_matching(session, query)
     rows = repo.print_rows(session, ids)
     return sorted(rows.values(), key=_name_key)
@@ -158,8 +168,16 @@ def preview(ws: Workspace, selection: Selection) -> list[CertificatePreviewRow]:
         rows = _resolve(session, selection)
         counts = repo.issue_counts(session, [r.id for r in rows])
     return [
-        CertificatePreviewRow(r.id, r.full_name, mask_nik(r.nik), r.local_number, r.kpj, r.village_name,
-                              counts.get(r.id, {}).get("certificate", 0), counts.get(r.id, {}).get("card", 0))
+        CertificatePreviewRow(
+            r.id,
+            r.full_name,
+            mask_nik(r.nik),
+            r.local_number,
+            r.kpj,
+            r.village_name,
+            counts.get(r.id, {}).get("certificate", 0),
+            counts.get(r.id, {}).get("card", 0),
+        )
         for r in rows
     ]
 
@@ -183,16 +201,6 @@ def public_keys(ws: Workspace) -> dict[str, Ed25519PublicKey]:
     """This store's public key (once it has printed) and those the server publishes in its reference data."""
     with ws.store.sessions() as session:
         return repo.public_keys(session)
-
-
-def public_keys_in(data_dir: Path) -> dict[str, Ed25519PublicKey]:
-    """The same keys, read without logging in (public data only): for ``fieldapp verify-certificate``."""
-    store = open_store(Path(data_dir))
-    try:
-        with store.sessions() as session:
-            return repo.public_keys(session)
-    finally:
-        store.close()
 
 
 # --- building the papers -------------------------------------------------------------------------------------
@@ -239,8 +247,9 @@ def _payer(p: Participant, region: _Regions, donor: str) -> str:
     return donor if source == "donor" else ""
 
 
-def _papers(ws: Workspace, session, ids: list[int], *, serials: list[str], reasons: dict[int, str],
-            today: dt.date) -> list[CertificateData]:
+def _papers(
+    ws: Workspace, session, ids: list[int], *, serials: list[str], reasons: dict[int, str], today: dt.date
+) -> list[CertificateData]:
     region = _Regions(session)
     signer = ws.setting("certificate_signer_name").strip()
     title = ws.setting("certificate_signer_title").strip()
@@ -256,31 +265,53 @@ def _papers(ws: Workspace, session, ids: list[int], *, serials: list[str], reaso
         e, code = p.data, p.data.village_code
         regency = region(code[:4])
         occupation = occupations.get(e.occupation)
-        papers.append(CertificateData(
-            participant_uuid=p.uuid, local_number=p.local_number, kpj=p.kpj or None, full_name=e.full_name,
-            nik=e.nik, birth_place=e.birth_place, birth_date=e.birth_date or today, village_name=p.village_name,
-            district_name=region(code[:6]), regency_name=regency, province_name=region(code[:2]),
-            occupation_label=occupation.label_id if occupation else e.occupation, programs=tuple(e.programs),
-            coverage_start=e.start_month, funding_source=e.funding_source,
-            payer_region_name=_payer(p, region, donor), issue_date=today, serial=serial,
-            reprint_reason=reasons.get(pid), signer_name=signer,
-            signer_title=title or f"Kepala Dinas Tenaga Kerja {regency}".strip(),
-            signature_image=signature[0] if signature else None, logo_images=logos,
-        ))
+        papers.append(
+            CertificateData(
+                participant_uuid=p.uuid,
+                local_number=p.local_number,
+                kpj=p.kpj or None,
+                full_name=e.full_name,
+                nik=e.nik,
+                birth_place=e.birth_place,
+                birth_date=e.birth_date or today,
+                village_name=p.village_name,
+                district_name=region(code[:6]),
+                regency_name=regency,
+                province_name=region(code[:2]),
+                occupation_label=occupation.label_id if occupation else e.occupation,
+                programs=tuple(e.programs),
+                coverage_start=e.start_month,
+                funding_source=e.funding_source,
+                payer_region_name=_payer(p, region, donor),
+                issue_date=today,
+                serial=serial,
+                reprint_reason=reasons.get(pid),
+                signer_name=signer,
+                signer_title=title or f"Kepala Dinas Tenaga Kerja {regency}".strip(),
+                signature_image=signature[0] if signature else None,
+                logo_images=logos,
+            )
+        )
     return papers
 
 
 def _check_kind(kind: str) -> None:
     if kind not in KINDS:
-        raise UserFacingError(f"Jenis cetakan tidak dikenal: {kind}. Pilih: certificate atau card.",
-                              f"Unknown kind: {kind}. Choose: certificate or card.", field="kind")
+        raise UserFacingError(
+            f"Jenis cetakan tidak dikenal: {kind}. Pilih: certificate atau card.",
+            f"Unknown kind: {kind}. Choose: certificate or card.",
+            field="kind",
+        )
 
 
 def _clean_reason(reason: str | None) -> str | None:
     text = " ".join((reason or "").split())
     if len(text) > MAX_REASON:
-        raise UserFacingError(f"Alasan cetak ulang terlalu panjang (paling banyak {MAX_REASON} huruf).",
-                              f"The reprint reason is too long (at most {MAX_REASON} characters).", field="reason")
+        raise UserFacingError(
+            f"Alasan cetak ulang terlalu panjang (paling banyak {MAX_REASON} huruf).",
+            f"The reprint reason is too long (at most {MAX_REASON} characters).",
+            field="reason",
+        )
     return text or None
 
 
@@ -298,12 +329,14 @@ def _reprint_refused(kind: str, rows: list[repo.PrintRow]) -> UserFacingError:
         f"(misalnya hilang, rusak, data diperbaiki).",
         f"{len(rows)} participant(s) already had their {label_en} printed: {names_en}. A reprint needs a reason "
         f"(e.g. lost, damaged, data corrected).",
-        field="reason", code="reprint_needs_reason",
+        field="reason",
+        code="reprint_needs_reason",
     )
 
 
-def prepare(ws: Workspace, selection: Selection, kind: str, *, reason: str | None = None,
-            today: dt.date | None = None) -> IssuePlan:
+def prepare(
+    ws: Workspace, selection: Selection, kind: str, *, reason: str | None = None, today: dt.date | None = None
+) -> IssuePlan:
     """Read and check a print run and reserve its serials. Raises UserFacingError when nobody is selected or
     when a reprint has no reason (naming who was printed before)."""
     ws.require(*PRINT_ROLES, action=PRINT_ACTION)
@@ -329,20 +362,28 @@ def prepare(ws: Workspace, selection: Selection, kind: str, *, reason: str | Non
     return IssuePlan(kind, selection, tuple(ids), tuple(items), key_id, key)
 
 
-def render(plan: IssuePlan, *, progress: Progress | None = None, cancel: threading.Event | None = None,
-           workers: int | None = None) -> bytes:
+def render(
+    plan: IssuePlan,
+    *,
+    progress: Progress | None = None,
+    cancel: threading.Event | None = None,
+    workers: int | None = None,
+) -> bytes:
     """The PDF of a prepared run. Touches no store: it may run on any thread."""
     draw = render_certificates if plan.kind == "certificate" else render_cards
-    return draw(plan.items, signing_key=plan.signing_key, key_id=plan.key_id, progress=progress, cancel=cancel,
-                workers=workers)
+    return draw(
+        plan.items, signing_key=plan.signing_key, key_id=plan.key_id, progress=progress, cancel=cancel, workers=workers
+    )
 
 
 def record(ws: Workspace, plan: IssuePlan) -> None:
     """Write the issue log (one row per paper) and one audit entry, in one transaction."""
     ws.require(*PRINT_ROLES, action=PRINT_ACTION)
     firsts = [pid for pid, d in zip(plan.participant_ids, plan.items, strict=True) if not d.is_reprint]
-    rows = [repo.IssueRow(d.serial, pid, plan.kind, d.is_final, d.reprint_reason if d.is_reprint else None)
-            for pid, d in zip(plan.participant_ids, plan.items, strict=True)]
+    rows = [
+        repo.IssueRow(d.serial, pid, plan.kind, d.is_final, d.reprint_reason if d.is_reprint else None)
+        for pid, d in zip(plan.participant_ids, plan.items, strict=True)
+    ]
     with ws.store.sessions.begin() as session:
         counts = repo.issue_counts(session, firsts)
         meanwhile = [pid for pid in firsts if counts.get(pid, {}).get(plan.kind)]
@@ -350,17 +391,36 @@ def record(ws: Workspace, plan: IssuePlan) -> None:
             raise UserFacingError(
                 f"{len(meanwhile)} peserta dicetak oleh orang lain sementara ini disiapkan. Ulangi pencetakan.",
                 f"{len(meanwhile)} participant(s) were printed by someone else meanwhile. Print again.",
-                code="printed_meanwhile")
+                code="printed_meanwhile",
+            )
         repo.add_issues(session, rows, ws.user.id, utcnow())
-        audit.record(session, ws.user.username, "print", plan.kind, plan.items[0].serial,
-                     count=plan.count, final=plan.finals, provisional=plan.count - plan.finals,
-                     reprint=plan.reprints > 0, reprints=plan.reprints, last_serial=plan.items[-1].serial,
-                     selection=plan.selection.for_audit())
+        audit.record(
+            session,
+            ws.user.username,
+            "print",
+            plan.kind,
+            plan.items[0].serial,
+            count=plan.count,
+            final=plan.finals,
+            provisional=plan.count - plan.finals,
+            reprint=plan.reprints > 0,
+            reprints=plan.reprints,
+            last_serial=plan.items[-1].serial,
+            selection=plan.selection.for_audit(),
+        )
 
 
-def issue(ws: Workspace, selection: Selection, kind: str, *, reason: str | None = None,
-          progress: Progress | None = None, cancel: threading.Event | None = None, workers: int | None = None,
-          today: dt.date | None = None) -> bytes:
+def issue(
+    ws: Workspace,
+    selection: Selection,
+    kind: str,
+    *,
+    reason: str | None = None,
+    progress: Progress | None = None,
+    cancel: threading.Event | None = None,
+    workers: int | None = None,
+    today: dt.date | None = None,
+) -> bytes:
     """Print ``selection`` (sorted by name): the PDF, once its papers are in the issue log and the audit."""
     plan = prepare(ws, selection, kind, reason=reason, today=today)
     pdf = render(plan, progress=progress, cancel=cancel, workers=workers)
@@ -368,8 +428,15 @@ def issue(ws: Workspace, selection: Selection, kind: str, *, reason: str | None 
     return pdf
 
 
-def draft(ws: Workspace, selection: Selection, kind: str, *, reason: str | None = None, limit: int = 6,
-          today: dt.date | None = None) -> bytes:
+def draft(
+    ws: Workspace,
+    selection: Selection,
+    kind: str,
+    *,
+    reason: str | None = None,
+    limit: int = 6,
+    today: dt.date | None = None,
+) -> bytes:
     """A preview of the first ``limit`` papers: nothing reserved or recorded, serial "PRATINJAU", and a QR
     signed by a throw-away key, so a preview can never pass for an issued paper."""
     ws.require(*PRINT_ROLES, action=PRINT_ACTION)
@@ -382,48 +449,9 @@ def draft(ws: Workspace, selection: Selection, kind: str, *, reason: str | None 
             raise UserFacingError("Tidak ada peserta untuk dicetak.", "There is nobody to print.", code="empty")
         counts = repo.issue_counts(session, [r.id for r in rows])
         reasons = {r.id: reason for r in rows if counts.get(r.id, {}).get(kind, 0)}
-        items = _papers(ws, session, [r.id for r in rows], serials=[DRAFT_MARK] * len(rows), reasons=reasons,
-                        today=today)
+        items = _papers(
+            ws, session, [r.id for r in rows], serials=[DRAFT_MARK] * len(rows), reasons=reasons, today=today
+        )
     key, _public = generate_keypair()
     plan = IssuePlan(kind, selection, tuple(r.id for r in rows), tuple(items), DRAFT_MARK, key)
     return render(plan, workers=0)
-
-
-# --- verifying -----------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class PdfCheck:
-    """One signed payload found in a PDF page, and what it is worth."""
-
-    page: int  # 1-based
-    text: str
-    result: VerifyResult
-    on_page: bool  # the signed serial and number are printed on that page too
-
-
-def verify_text(text: str, keys: dict[str, Ed25519PublicKey]) -> VerifyResult:
-    """A scanned QR text (surrounding spaces ignored). Never raises."""
-    return verify_payload(text.strip() if isinstance(text, str) else text, keys)
-
-
-def verify_pdf(pdf: bytes, keys: dict[str, Ed25519PublicKey]) -> list[PdfCheck]:
-    """Every payload kept inside a PDF made by this app (no image decoding), each verified and compared with
-    the text printed on its page. Raises UserFacingError when the file is no readable PDF."""
-    try:
-        pages = embedded.read(pdf, with_text=True)
-    except ImportError as exc:
-        raise UserFacingError("Pemeriksaan berkas PDF memerlukan paket pypdf.",
-                              "Checking a PDF file needs the pypdf package.", code="missing_pypdf") from exc
-    except ValueError as exc:
-        raise UserFacingError("Berkas ini bukan PDF yang dapat dibaca.", "This file is not a readable PDF.",
-                              field="pdf", code="bad_pdf") from exc
-    checks = []
-    for number, (texts, page_text) in enumerate(pages, start=1):
-        flat = "".join(page_text.split())
-        for text in texts:
-            result = verify_text(text, keys)
-            f = result.fields
-            on_page = bool(f) and "".join(f.serial.split()) in flat and "".join(f.number.split()) in flat
-            checks.append(PdfCheck(number, text, result, on_page))
-    return checks

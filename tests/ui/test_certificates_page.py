@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QFileDialog, QProgressDialog, QPushButton
 from sqlalchemy import select
 
 from fieldapp.db import models as m
+from fieldapp.services import certificate_checks as checking
 from fieldapp.services import certificates as cert
 from fieldapp.services import enrolment, visits
 from fieldapp.ui import pdf_pages
@@ -37,13 +38,21 @@ SORTED = sorted(NAMES)
 def enrolled(data_dir):
     ws = open_as(data_dir, "petugas")
     try:
-        visit = visits.open_visit(ws, village_code=VILLAGE, visit_date=dt.date(2026, 11, 21), funding_source="apbd",
-                                  programs="JKK,JKM", sector="other", start_month=dt.date(2026, 12, 1))
+        visit = visits.open_visit(
+            ws,
+            village_code=VILLAGE,
+            visit_date=dt.date(2026, 11, 21),
+            funding_source="apbd",
+            programs="JKK,JKM",
+            sector="other",
+            start_month=dt.date(2026, 12, 1),
+        )
         ids = []
         for n, name in enumerate(NAMES, start=1):
             birth = dt.date(1970 + n, n, n + 5)
-            p = enrolment.enrol(ws, make(full_name=name, birth_date=birth, nik=nik_for(birth, "L", n)),
-                                visit_id=visit.id)
+            p = enrolment.enrol(
+                ws, make(full_name=name, birth_date=birth, nik=nik_for(birth, "L", n)), visit_id=visit.id
+            )
             ids.append(p.id)
     finally:
         ws.close()
@@ -138,10 +147,11 @@ def test_save_pdf_writes_the_file_records_the_issue_and_updates_counts(qtbot, pa
     issues = _issues(db)
     assert len(issues) == 5 and {i.kind for i in issues} == {"certificate"}
     assert all(i.serial in t for i, t in zip(issues, texts, strict=True))
-    qtbot.waitUntil(lambda: page.model.rowCount() == 5 and page.model.data(page.model.index(0, 4)) == "1×",
-                    timeout=WAIT)
+    qtbot.waitUntil(
+        lambda: page.model.rowCount() == 5 and page.model.data(page.model.index(0, 4)) == "1×", timeout=WAIT
+    )
     assert "sudah pernah dicetak" in page.reason_message.text()
-    checks = cert.verify_pdf(out.read_bytes(), cert.public_keys(db))
+    checks = checking.verify_pdf(out.read_bytes(), cert.public_keys(db))
     assert len(checks) == 5 and all(c.result.valid and c.on_page for c in checks)
 
 
@@ -223,7 +233,8 @@ def test_page_images_from_each_backend(backend, db, enrolled, monkeypatch):
     pdf = cert.draft(db, cert.Selection(village_code=VILLAGE), "certificate", limit=3)
     images = list(pdf_pages.page_images(pdf, 3, 72))
     assert [(i.width(), i.height()) for i in images] == [(842, 595)] * 3 or all(
-        abs(i.width() - 842) <= 1 and abs(i.height() - 595) <= 1 for i in images)
+        abs(i.width() - 842) <= 1 and abs(i.height() - 595) <= 1 for i in images
+    )
     assert images[0].pixelColor(5, 5).name() == "#ffffff"  # paper white outside the frame
 
 

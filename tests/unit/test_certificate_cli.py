@@ -30,8 +30,9 @@ NAMES = ["Wulan Sari", "ahmad Fauzi", "Öman Hidayat", "Citra Kirana", "Bambang 
 def run(*args, env=None, lang="id"):
     full = {k: v for k, v in os.environ.items() if k not in ("FIELDAPP_USER", "FIELDAPP_PASSWORD")}
     full.update({"FIELDAPP_LANG": lang, **(env if env is not None else ENV)})
-    return subprocess.run([sys.executable, "-m", "fieldapp", *args], capture_output=True, text=True, env=full,
-                          timeout=180)
+    return subprocess.run(
+        [sys.executable, "-m", "fieldapp", *args], capture_output=True, text=True, env=full, timeout=180
+    )
 
 
 @pytest.fixture
@@ -41,12 +42,18 @@ def store(data_dir):
     try:
         for rows in seed.demo_rows(ws.store, 30):
             seed.bulk_insert(ws.store, [r for r in rows if r["village_code"] != VILLAGE])
-        visit = visits.open_visit(ws, village_code=VILLAGE, visit_date=dt.date(2026, 11, 21), funding_source="apbd",
-                                  programs="JKK,JKM", sector="other", start_month=dt.date(2026, 12, 1))
+        visit = visits.open_visit(
+            ws,
+            village_code=VILLAGE,
+            visit_date=dt.date(2026, 11, 21),
+            funding_source="apbd",
+            programs="JKK,JKM",
+            sector="other",
+            start_month=dt.date(2026, 12, 1),
+        )
         for n, name in enumerate(NAMES, start=1):
             birth = dt.date(1970 + n, n, n + 5)
-            enrolment.enrol(ws, make(full_name=name, birth_date=birth, nik=nik_for(birth, "L", n)),
-                            visit_id=visit.id)
+            enrolment.enrol(ws, make(full_name=name, birth_date=birth, nik=nik_for(birth, "L", n)), visit_id=visit.id)
     finally:
         ws.close()
     return data_dir, visit.id
@@ -128,8 +135,15 @@ def test_user_mistakes_are_one_line_and_record_nothing(store, tmp_path):
     assert r.returncode == 2 and "Tidak ada peserta" in r.stderr
     r = run("certificates", "--data-dir", str(data_dir), "--village", "32160", "--out", str(tmp_path / "x.pdf"))
     assert r.returncode == 2 and "kode desa tidak valid" in r.stderr
-    r = run("certificates", "--data-dir", str(data_dir), "--all", "--out", str(tmp_path / "x.pdf"),
-            env={"FIELDAPP_USER": "kerani", "FIELDAPP_PASSWORD": "salah"})
+    r = run(
+        "certificates",
+        "--data-dir",
+        str(data_dir),
+        "--all",
+        "--out",
+        str(tmp_path / "x.pdf"),
+        env={"FIELDAPP_USER": "kerani", "FIELDAPP_PASSWORD": "salah"},
+    )
     assert r.returncode == 2 and "kata sandi salah" in r.stderr
     assert _issue_count(data_dir) == 0
 
@@ -175,8 +189,16 @@ def test_verify_with_a_published_key_and_without_keys(store, tmp_path):
         ws.close()
     elsewhere = tmp_path / "empty"
     elsewhere.mkdir()
-    r = run("verify-certificate", "--data-dir", str(elsewhere), "--pdf", str(out),
-            "--public-key", f"{key_id}={public_key_to_text(public)}", env={})
+    r = run(
+        "verify-certificate",
+        "--data-dir",
+        str(elsewhere),
+        "--pdf",
+        str(out),
+        "--public-key",
+        f"{key_id}={public_key_to_text(public)}",
+        env={},
+    )
     assert r.returncode == 0, r.stdout + r.stderr
     r = run("verify-certificate", "--data-dir", str(elsewhere), "--pdf", str(out), env={})
     assert r.returncode == 2 and "Tidak ada kunci publik" in r.stderr
@@ -193,8 +215,12 @@ def test_the_qr_code_on_the_page_is_the_payload_kept_in_the_pdf(store, tmp_path)
     image_module = pytest.importorskip("PIL.Image")
     data_dir, _visit = store
     out = tmp_path / "s.pdf"
-    assert run("certificates", "--data-dir", str(data_dir), "--village", VILLAGE, "--kind", "card",
-               "--out", str(out)).returncode == 0
+    assert (
+        run(
+            "certificates", "--data-dir", str(data_dir), "--village", VILLAGE, "--kind", "card", "--out", str(out)
+        ).returncode
+        == 0
+    )
     subprocess.run(["pdftoppm", "-r", "300", "-png", "-singlefile", str(out), str(tmp_path / "page")], check=True)
     with image_module.open(tmp_path / "page.png") as image:
         decoded = sorted(r.text for r in zxingcpp.read_barcodes(image))

@@ -15,6 +15,7 @@ from fieldapp.certificates import embedded, generate_keypair, key_id_for, public
 from fieldapp.db import models as m
 from fieldapp.errors import PermissionDenied, UserFacingError
 from fieldapp.services import audit, enrolment, visits
+from fieldapp.services import certificate_checks as checking
 from fieldapp.services import certificates as cert
 from fieldapp.services.certificates import Selection
 from tests.conftest import open_as
@@ -40,8 +41,15 @@ def _texts(pdf: bytes) -> list[str]:
 @pytest.fixture
 def people(officer):
     """Five participants in Lambangsari (one visit), one in another village; returns {name: participant}."""
-    visit = visits.open_visit(officer, village_code=VILLAGE, visit_date=TODAY, funding_source="apbd",
-                              programs="JKK,JKM", sector="other", start_month=dt.date(2026, 12, 1))
+    visit = visits.open_visit(
+        officer,
+        village_code=VILLAGE,
+        visit_date=TODAY,
+        funding_source="apbd",
+        programs="JKK,JKM",
+        sector="other",
+        start_month=dt.date(2026, 12, 1),
+    )
     made = {}
     for n, (name, sex, funding) in enumerate(PEOPLE, start=1):
         birth = dt.date(1980 + n, n, 10 + n)
@@ -87,7 +95,10 @@ def test_selection_by_village_visit_ids_and_all_sorted_by_name(clerk, people):
     assert [r.full_name for r in cert.preview(clerk, Selection(everyone=True))] == [*expected, "Zaenal Abidin"]
     chosen = (people["Siti Aminah"].id, people["Zaenal Abidin"].id, people["Agus Salim"].id, 999_999)
     assert [r.full_name for r in cert.preview(clerk, Selection(participant_ids=chosen))] == [
-        "Agus Salim", "Siti Aminah", "Zaenal Abidin"]
+        "Agus Salim",
+        "Siti Aminah",
+        "Zaenal Abidin",
+    ]
     assert [r.full_name for r in cert.preview(clerk, Selection(village_code=VILLAGE, text="siti"))] == ["Siti Aminah"]
     with pytest.raises(UserFacingError) as exc:
         cert.preview(clerk, Selection())
@@ -121,7 +132,12 @@ def test_issue_writes_one_log_row_per_paper_with_unique_readable_serials(clerk, 
     assert [i.serial for i in issues] == [f"SRT-{device}-2026-{n:06d}" for n in range(1, 6)]
     by_id = {p.id: name for name, p in people.items() if name != "_visit"}
     assert [by_id[i.participant_id] for i in issues] == [
-        "Agus Salim", "budi Santoso", "Dewi Lestari", "Élisabet Nuraini", "Siti Aminah"]
+        "Agus Salim",
+        "budi Santoso",
+        "Dewi Lestari",
+        "Élisabet Nuraini",
+        "Siti Aminah",
+    ]
     for issue, page in zip(issues, pages, strict=True):
         assert issue.serial in page and by_id[issue.participant_id] in page
         assert issue.user_id == clerk.user.id and issue.reprint_reason is None and not issue.final
@@ -137,8 +153,9 @@ def test_papers_carry_regions_occupation_payer_and_no_full_nik(clerk, people):
     clerk.set_setting("certificate_signer_name", "Drs. Ahmad Fauzi")
     clerk.set_setting("certificate_donor_name", "Yayasan Sejahtera")
     pdf = cert.issue(clerk, Selection(village_code=VILLAGE), "certificate", today=TODAY)
-    pages = dict(zip(["Agus Salim", "budi Santoso", "Dewi Lestari", "Élisabet Nuraini", "Siti Aminah"],
-                     _texts(pdf), strict=True))
+    pages = dict(
+        zip(["Agus Salim", "budi Santoso", "Dewi Lestari", "Élisabet Nuraini", "Siti Aminah"], _texts(pdf), strict=True)
+    )
     for text in pages.values():
         assert "Lambangsari" in text and "Tambun Selatan" in text and "Kabupaten Bekasi, Jawa Barat" in text
         assert "Petani / pekebun" in text and "1 Desember 2026" in text and "21 November 2026" in text
@@ -179,8 +196,7 @@ def test_reprint_is_refused_without_a_reason_and_marked_with_one(clerk, people):
     assert "Agus Salim" not in exc.value.indonesian
     assert len(_issues(clerk)) == 1  # nothing recorded by the refused run
     cert.issue(clerk, Selection(participant_ids=(siti.id,)), "certificate", today=TODAY)  # another kind: first
-    pdf = cert.issue(clerk, Selection(participant_ids=(siti.id, agus.id)), "card", reason="Kartu hilang",
-                     today=TODAY)
+    pdf = cert.issue(clerk, Selection(participant_ids=(siti.id, agus.id)), "card", reason="Kartu hilang", today=TODAY)
     text = _texts(pdf)[0]
     assert text.count("CETAK ULANG") == 1  # Siti's card only; Agus gets his first card
     rows = _issues(clerk)[-2:]
@@ -216,8 +232,7 @@ def test_cancelled_run_records_nothing_and_its_serials_are_never_reused(clerk, p
             cancel.set()
 
     with pytest.raises(UserFacingError) as exc:
-        cert.issue(clerk, Selection(village_code=VILLAGE), "certificate", progress=progress, cancel=cancel,
-                   today=TODAY)
+        cert.issue(clerk, Selection(village_code=VILLAGE), "certificate", progress=progress, cancel=cancel, today=TODAY)
     assert exc.value.code == "cancelled" and seen == [1, 2]
     assert _issues(clerk) == [] and _audit(clerk) == []
     cert.issue(clerk, Selection(village_code=VILLAGE), "certificate", today=TODAY)
@@ -269,7 +284,7 @@ def test_draft_records_nothing_and_never_verifies(clerk, people):
     assert len(pages) == 3 and all("PRATINJAU" in t for t in pages)
     assert (len(_issues(clerk)), len(_audit(clerk))) == before
     keys = cert.public_keys(clerk)
-    assert all(c.result.code == "unknown_key" for c in cert.verify_pdf(pdf, keys))
+    assert all(c.result.code == "unknown_key" for c in checking.verify_pdf(pdf, keys))
     siti = cert.draft(clerk, Selection(participant_ids=(people["Siti Aminah"].id,)), "certificate")
     assert "CETAK ULANG" in _texts(siti)[0]  # the preview shows what the reprint will look like
 
@@ -283,18 +298,20 @@ def test_signing_key_made_once_and_published_keys_added(clerk, people, data_dir)
     assert clerk.setting("certificate_signing_key") == key_text  # kept, never replaced
     _private, public = generate_keypair()
     other_id = key_id_for(public)
-    clerk.set_setting("reference_json", json.dumps({"certificate_keys": {other_id: public_key_to_text(public),
-                                                                         "BROKEN": "not a key"}}))
+    clerk.set_setting(
+        "reference_json",
+        json.dumps({"certificate_keys": {other_id: public_key_to_text(public), "BROKEN": "not a key"}}),
+    )
     assert set(cert.public_keys(clerk)) == {key_id, other_id}
-    assert set(cert.public_keys_in(data_dir)) == {key_id, other_id}  # read without logging in
+    assert set(checking.public_keys_in(data_dir)) == {key_id, other_id}  # read without logging in
 
 
 def test_verify_pdf_checks_every_payload_against_its_page(clerk, people):
     pdf = cert.issue(clerk, Selection(everyone=True), "card", today=TODAY)
-    checks = cert.verify_pdf(pdf, cert.public_keys(clerk))
+    checks = checking.verify_pdf(pdf, cert.public_keys(clerk))
     assert len(checks) == 6 and all(c.result.valid and c.on_page for c in checks)
     assert {c.page for c in checks} == {1}
-    assert cert.verify_pdf(pdf, {}) and all(c.result.code == "unknown_key" for c in cert.verify_pdf(pdf, {}))
+    assert checking.verify_pdf(pdf, {}) and all(c.result.code == "unknown_key" for c in checking.verify_pdf(pdf, {}))
     with pytest.raises(UserFacingError) as exc:
-        cert.verify_pdf(b"not a pdf at all", {})
+        checking.verify_pdf(b"not a pdf at all", {})
     assert exc.value.code == "bad_pdf"
