@@ -77,7 +77,11 @@ def main(data_dir: Path) -> int:
     if i18n.language() != language_before or first_run:
         ws.set_setting("language", i18n.language())  # chosen on the log-in dialog: keep it
     window = window_for(ws, runner)
-    window.show()
+    screen = app.primaryScreen()
+    if screen is not None and screen.availableGeometry().width() <= 1440:
+        window.showMaximized()  # the field laptops' 1366×768: every pixel counts
+    else:
+        window.show()
     try:
         return app.exec()
     finally:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QWidget
 
 from fieldapp.domain.participant import SearchQuery
@@ -247,3 +248,16 @@ def test_ctrl_enter_saves_too(qtbot, open_visit, window, db):
     qtbot.keyClick(focused(), Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: page.status.text().startswith("✓ Tersimpan"), timeout=WAIT)
     assert participants.find_by_nik(db, e.nik).visit_id == open_visit.id
+
+
+def test_nik_typed_with_spaces_and_full_width_digits_is_tidied(qtbot, open_visit, window):
+    form = page_of(window).form
+    type_text(qtbot, "3216 0612.0790-0003")
+    tab(qtbot)
+    assert form.inputs["nik"].text() == "3216061207900003"
+    qtbot.waitUntil(lambda: form.inputs["birth_date"].text() == "12-07-1990", timeout=WAIT)
+    form.inputs["nik"].clear()
+    commit = QInputMethodEvent("", [])  # full-width digits arrive through an input method, as on some phones/IMEs
+    commit.setCommitString("３２１６０６１２０７９００００３")
+    QApplication.sendEvent(form.inputs["nik"], commit)
+    qtbot.waitUntil(lambda: form.messages["nik"].kind == "ok", timeout=WAIT)

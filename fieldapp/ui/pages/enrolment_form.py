@@ -213,6 +213,8 @@ class EnrolmentForm(QWidget):
             return
         if name in ("phone", "heir_phone"):
             self._tidy_phone(name)
+        elif name == "nik" and normalize_nik(self.text("nik")) != self.text("nik"):
+            self.inputs["nik"].setText(normalize_nik(self.text("nik")))  # spaces, dots, dashes out; letters stay
         if self.text(name) or name in self.touched:
             self.touched.add(name)
             self.changed.emit()
