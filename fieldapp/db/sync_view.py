@@ -7,7 +7,7 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 
-from sqlalchemy import select, true
+from sqlalchemy import case, select, true
 from sqlalchemy.orm import Session
 
 from fieldapp.db import models as m
@@ -66,10 +66,11 @@ def attention(session: Session, *, full_nik: bool, limit: int = 1000) -> list[At
 
 
 def batch_results(session: Session, batch_pk: int) -> list[ResultRow]:
-    """Each record's result in one batch, in receipt order."""
+    """Each record's result in one batch: the problems first, then in receipt order."""
     r, p = m.SyncResult, m.Participant
     stmt = (select(p.id, p.local_number, p.full_name, r.revision, r.status, r.code, r.message).select_from(r)
-            .outerjoin(p, p.uuid == r.participant_uuid).where(r.batch_id == batch_pk).order_by(r.id))
+            .outerjoin(p, p.uuid == r.participant_uuid).where(r.batch_id == batch_pk)
+            .order_by(case((r.status.in_(ATTENTION_STATES), 0), else_=1), r.id))
     return [ResultRow(pid, num or "", name or "", rev, status, code or "", msg or "")
             for pid, num, name, rev, status, code, msg in session.execute(stmt)]
 

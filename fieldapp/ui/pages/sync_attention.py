@@ -158,7 +158,7 @@ class SyncLog(QWidget):
         self.results.itemDoubleClicked.connect(self._open_result)
         inner.addWidget(self.results, 1)
         split.addWidget(box)
-        split.setSizes([220, 160])
+        split.setSizes([150, 250])
         layout.addWidget(split, 1)
 
     def show_entries(self, entries: list[BatchLogEntry]) -> None:
