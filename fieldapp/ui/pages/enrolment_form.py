@@ -80,8 +80,8 @@ class EnrolmentForm(QWidget):
 
         address = self._column(row, tr("Alamat && pekerjaan", "Address && work"))
         self._line(address, "street", tr("Jalan/kampung", "Street"), tr("contoh: Kp. Pulo No. 12", "e.g. Kp. Pulo 12"))
-        self._line(address, "rt", "RT", "003", 3)
-        self._line(address, "rw", "RW", "005", 3)
+        self._line(address, "rt", tr("RT", "RT"), "003", 3)
+        self._line(address, "rw", tr("RW", "RW"), "005", 3)
         self._add(address, "village", tr("Desa/kelurahan", "Village"), VillageEdit(self.ctx))
         self.inputs["village"].shown_parts = 2  # village, kecamatan; the rest shows under the field
         self.inputs["village"].chosen.connect(self._emit)
