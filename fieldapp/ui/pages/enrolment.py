@@ -11,7 +11,7 @@ import datetime as dt
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QFrame, QHBoxLayout, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
 from fieldapp.domain.eligibility import age_on
 from fieldapp.errors import DuplicateNik, UserFacingError, ValidationError
@@ -34,6 +34,7 @@ class EnrolmentPage(QWidget):
         self.saving = False
         self.dialog: DuplicateDialog | None = None
         self.last_saved = None  # the Participant the last save returned (tests, status)
+        self._focus_before: QWidget | None = None
         self.may_enrol = ctx.ws.user.role in enrolment.ENROLLING_ROLES
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 10)
@@ -225,14 +226,22 @@ class EnrolmentPage(QWidget):
             def work():
                 return enrolment.enrol(ws, e, visit_id=visit_id)
 
-        self.saving = True
-        self.save_button.setEnabled(False)
+        self._set_saving(True)
         self.status.show_message("muted", tr("Menyimpan…", "Saving…"))
         self.ctx.runner.run_db(work, self._saved, self._save_failed, owner=self)
 
+    def _set_saving(self, saving: bool) -> None:
+        """While a save is on its way the form takes no typing: the next person never mixes with this one."""
+        if saving:
+            self._focus_before = QApplication.focusWidget()
+        self.saving = saving
+        self.save_button.setEnabled(not saving and self.may_enrol)
+        self.form.setEnabled(not saving)
+        if not saving and self._focus_before is not None and self.form.isAncestorOf(self._focus_before):
+            self._focus_before.setFocus(Qt.FocusReason.OtherFocusReason)
+
     def _saved(self, p) -> None:
-        self.saving = False
-        self.save_button.setEnabled(True)
+        self._set_saving(False)
         self.last_saved = p
         at = dt.datetime.now().strftime("%H:%M:%S")
         if self.editing is not None:
@@ -251,8 +260,7 @@ class EnrolmentPage(QWidget):
         self.ctx.bus.status.emit(text)
 
     def _save_failed(self, exc: BaseException) -> None:
-        self.saving = False
-        self.save_button.setEnabled(True)
+        self._set_saving(False)
         if isinstance(exc, DuplicateNik):
             self.status.show_message(
                 "error", tr("Belum tersimpan: NIK sudah terdaftar.", "Not saved: NIK already enrolled.")
