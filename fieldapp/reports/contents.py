@@ -79,15 +79,16 @@ def sync_log(batches: Sequence, results: Sequence[tuple], masked: bool) -> tuple
     rows.sort(key=lambda r: r[0])
     results_table = Table(tr("Hasil per data", "Result per record"), (
         Column(tr("Kiriman", "Batch"), "int", 6), Column(tr("Waktu", "Time"), "datetime", 14),
-        Column(tr("Perangkat", "Device"), "text", 12, in_pdf=False), Column(tr("Petugas", "Officer"), "text", 10),
+        Column(tr("Perangkat", "Device"), "text", 12, in_pdf=False, in_xlsx=False),
+        Column(tr("Petugas", "Officer"), "text", 10),
         Column(tr("No. lokal", "Local no."), "code", 19), Column(tr("Nama", "Name"), "text", 20),
         Column("NIK", "code", 17), Column(tr("Desa/kelurahan", "Village"), "text", 15),
         Column(tr("Hasil", "Result"), "text", 14), Column(tr("Kode", "Code"), "text", 12, in_pdf=False),
         Column(tr("Pesan", "Message"), "text", 34)), rows,
-        tr("Satu baris per data per kiriman; kiriman tanpa tanda terima tampil dengan galatnya. Perangkat dan kode "
-           "hasil ada di CSV/XLSX.",
-           "One row per record per batch; batches without a receipt show with their error. The device and the result "
-           "code are in the CSV/XLSX."))
+        tr("Satu baris per data per kiriman; kiriman tanpa tanda terima tampil dengan galatnya. Perangkat tiap "
+           "kiriman ada di lembar Kiriman.",
+           "One row per record per batch; batches without a receipt show with their error. Each batch's device is "
+           "on the Batches sheet."))
     ordered = sorted(batches, key=lambda b: b.id)
     batch_rows = []
     for b in ordered:

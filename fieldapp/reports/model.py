@@ -26,6 +26,7 @@ class Column:
     kind: str = "text"
     width: int = 14  # characters: XLSX column width and the PDF's relative share
     in_pdf: bool = True  # very wide tables keep some columns for CSV/XLSX only
+    in_xlsx: bool = True  # a column another sheet already holds (a batch's device) can stay out of a big sheet
 
     @property
     def numeric(self) -> bool:

@@ -74,7 +74,8 @@ def _summary_sheet(wb: Workbook, report: Report) -> None:
 
 def _table_sheet(wb: Workbook, table: Table, ticker: Ticker) -> None:
     ws = wb.create_sheet(sheet_title(table.name))
-    columns = table.columns
+    keep = [i for i, c in enumerate(table.columns) if c.in_xlsx]
+    columns = [table.columns[i] for i in keep]
     for i, col in enumerate(columns, start=1):
         dim = ws.column_dimensions[get_column_letter(i)]
         dim.width = max(col.width, min(len(col.title) + 2, 40))
@@ -93,8 +94,9 @@ def _table_sheet(wb: Workbook, table: Table, ticker: Ticker) -> None:
             proto = WriteOnlyCell(ws, value="")
             proto.number_format = FORMATS[col.kind]
             special.append((i, proto, col.kind))
+    every = len(keep) == len(table.columns)
     for row in table.rows:
-        out = [_clean(v, ws) if type(v) is str else v for v in row]
+        out = [_clean(v, ws) if type(v) is str else v for v in (row if every else [row[i] for i in keep])]
         for i, cell, kind in special:
             value = out[i]
             if value is not None and not isinstance(value, Cell):

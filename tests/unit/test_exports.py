@@ -108,10 +108,10 @@ def test_sync_log_xlsx_typed_cells_frozen_header_autofilter_summary(store_with_l
     assert summary["Kiriman"] == "6" and summary["Data dikirim"] == "200"
     sheet = wb["Hasil per data"]
     header = [c.value for c in sheet[1]]
-    assert header[:7] == ["Kiriman", "Waktu", "Perangkat", "Petugas", "No. lokal", "Nama", "NIK"]
+    assert header[:6] == ["Kiriman", "Waktu", "Petugas", "No. lokal", "Nama", "NIK"]  # the device: on "Kiriman"
     assert all(c.font.b for c in sheet[1])
     assert sheet.freeze_panes == "A2"
-    assert sheet.auto_filter.ref == f"A1:K{sheet.max_row}" and sheet.max_row == 203
+    assert sheet.auto_filter.ref == f"A1:J{sheet.max_row}" and sheet.max_row == 203
     people = store_people(ws)
     nik_col, number_col = header.index("NIK"), header.index("No. lokal")
     checked = 0
