@@ -268,10 +268,10 @@ def failure_text(error: str, o: Overview) -> str:
     """A failed or stopped sync, calmly: what happened, and that the waiting records are safe."""
     if not o.waiting:
         return error
-    return error + "\n" + tr(f"{_n(o.waiting)} data menunggu dikirim dan tetap aman di laptop; kirim ulang kapan "
-                             "saja, tidak ada yang terkirim dua kali.",
-                             f"{_n(o.waiting)} records wait to be sent and stay safe on this laptop; send again any "
-                             "time, nothing is sent twice.")
+    return error + "\n" + tr(f"{_n(o.waiting)} data menunggu dikirim di laptop ini; sinkronkan lagi kapan saja, "
+                             "tidak ada yang terkirim dua kali.",
+                             f"{_n(o.waiting)} records wait on this laptop; sync again any time, nothing is sent "
+                             "twice.")
 
 
 # -- offline transfer ---------------------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from fieldapp.server.settings import Settings
 from fieldapp.services import enrolment, sync
 from fieldapp.sync.client import SyncClient, make_batch
 from fieldapp.ui.context import Bus, Context
+from fieldapp.ui.pages.enrolment import EnrolmentPage
 from fieldapp.ui.pages.sync import SyncPage
 from fieldapp.ui.tasks import TaskRunner
 from tests.conftest import PASSWORD, open_as
@@ -174,9 +175,19 @@ def test_duplicate_and_rejected_records_need_attention(qtbot, page, ctx, server)
     row_c = next(r for r in range(2) if table.item(r, 1).text() == "Warga Uji C")
     table.selectRow(row_c)
     assert "Perbaiki isian yang disebut" in page.attention.detail.text()
+    form_page = EnrolmentPage(ctx)  # the enrolment form listens on the same bus, as in the main window
+    qtbot.addWidget(form_page)
     with qtbot.waitSignal(ctx.bus.edit_participant, timeout=WAIT) as opened:
         qtbot.mouseClick(page.attention.fix_button, Qt.MouseButton.LeftButton)
     assert opened.args == [mine[2].id]
+    qtbot.waitUntil(lambda: form_page.editing is not None, timeout=WAIT)
+    assert form_page.editing.id == mine[2].id and form_page.form.inputs["rt"].text() == "abc"
+    form_page.form.inputs["rt"].setText("3")  # the officer corrects the RT and saves: pending again
+    qtbot.waitUntil(lambda: form_page.save_button.isEnabled(), timeout=WAIT)
+    form_page.save()
+    qtbot.waitUntil(lambda: states(ctx.ws)["Warga Uji C"] == "pending", timeout=WAIT)
+    qtbot.waitUntil(lambda: table.rowCount() == 1 and "1 data menunggu dikirim" in page.status.text(), timeout=WAIT)
+    assert table.item(0, 1).text() == "Warga Uji B"
 
 
 def test_conflict_says_the_server_holds_a_newer_revision(qtbot, page, ctx, server):
