@@ -229,7 +229,9 @@ class CheckPage(QWizardPage):
         self.table.setRowCount(len(shown))
         for r, p in enumerate(shown):
             for c, value in enumerate((str(p.row), p.field, tr(*KIND_LABELS[p.kind]), p.text)):
-                self.table.setItem(r, c, QTableWidgetItem(value))
+                item = QTableWidgetItem(value)
+                item.setToolTip(p.text)
+                self.table.setItem(r, c, item)
         self.table.resizeColumnsToContents()
         self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         self.save.setEnabled(bool(report.problems))
@@ -296,6 +298,12 @@ class ImportWizard(QWizard):
         self.setWindowTitle(tr("Impor daftar peserta", "Import a participant list"))
         self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
         self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage, True)
+        self.setOption(QWizard.WizardOption.NoCancelButtonOnLastPage, True)  # the import is done by then
+        for button, text in ((QWizard.WizardButton.BackButton, tr("< Kembali", "< Back")),
+                             (QWizard.WizardButton.NextButton, tr("Lanjut >", "Next >")),
+                             (QWizard.WizardButton.CancelButton, tr("Batal", "Cancel")),
+                             (QWizard.WizardButton.FinishButton, tr("Selesai", "Finish"))):
+            self.setButtonText(button, text)
         self.resize(900, 600)
         self.file_page, self.mapping_page = FilePage(self), MappingPage(self)
         self.check_page, self.result_page = CheckPage(self), ResultPage(self)
