@@ -148,7 +148,7 @@ class SyncPage(QWidget):
 
     # -- syncing ---------------------------------------------------------------------------------------------
     def start_sync(self) -> None:
-        """ "Sinkronkan sekarang": check the address, ask the password, then run."""
+        """The "Sinkronkan sekarang" button: check the address, ask the password, then run."""
         problem = sync_view.check_server_url(self.url.text())
         if problem:
             self._say("warning", problem)
@@ -161,7 +161,7 @@ class SyncPage(QWidget):
         dialog.open()
 
     def run(self, username: str, password: str) -> None:
-        """Sync now with these credentials (used once, never kept)."""
+        """Sync now with these credentials (never stored; kept in memory only while auto-sync is on)."""
         if self.running:
             return
         ws, url, cancel, progressed = self.ctx.ws, self.url.text().strip(), threading.Event(), self.progressed
@@ -195,8 +195,8 @@ class SyncPage(QWidget):
         self.phase.setText(fetching if done >= total else sending)
 
     def cancel(self) -> None:
-        """ "Batal": stop before the next batch; the one under way finishes and its receipt is kept. The main
-        window may call this before shutting the task runner down."""
+        """The "Batal" button: stop before the next batch; the one under way finishes and its receipt is kept.
+        The main window may call this before it shuts the task runner down."""
         self._cancel.set()
         self.cancel_button.setEnabled(False)
         self.phase.setText(tr("Menghentikan setelah kiriman ini…", "Stopping after this batch…"))
