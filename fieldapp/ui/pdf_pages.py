@@ -26,6 +26,7 @@ from fieldapp.errors import UserFacingError
 
 PRINT_DPI = 300  # enough for QR modules of half a millimetre; more only makes the print job heavier
 PDFTOPPM_CHUNK = 8  # pages per pdftoppm run
+_PDFIUM = threading.Lock()  # PDFium is not thread-safe: one call at a time, whichever thread asks
 
 
 def rasterizer() -> str | None:
@@ -55,15 +56,18 @@ def page_images(pdf: bytes, pages: int, dpi: float) -> Iterator[QImage]:
 def _pdfium(pdf: bytes, pages: int, dpi: float) -> Iterator[QImage]:
     import pypdfium2
 
-    doc = pypdfium2.PdfDocument(pdf)
+    with _PDFIUM:
+        doc = pypdfium2.PdfDocument(pdf)
     try:
         for index in range(min(pages, len(doc))):
-            bitmap = doc[index].render(scale=dpi / 72, rev_byteorder=True)  # RGB, not PDFium's BGR
-            yield QImage(
-                bitmap.buffer, bitmap.width, bitmap.height, bitmap.stride, QImage.Format.Format_RGB888
-            ).copy()  # copy: the bitmap's memory goes with it
+            with _PDFIUM:  # one page at a time: a preview may be drawn while a print job runs
+                bitmap = doc[index].render(scale=dpi / 72, rev_byteorder=True)  # RGB, not PDFium's BGR
+                image = QImage(bitmap.buffer, bitmap.width, bitmap.height, bitmap.stride, QImage.Format.Format_RGB888)
+                image = image.copy()  # the bitmap's memory goes with it
+            yield image
     finally:
-        doc.close()
+        with _PDFIUM:
+            doc.close()
 
 
 def _pdftoppm(pdf: bytes, pages: int, dpi: float) -> Iterator[QImage]:
