@@ -103,7 +103,7 @@ def connect(ws: Workspace, client: SyncClient, username: str, password: str) -> 
 def send_pending(ws: Workspace, client: SyncClient, server_url: str, *, progress: Progress | None = None,
                  cancel: threading.Event | None = None) -> SyncReport:
     """Resend open batches, batch and send pending records, apply each receipt as it comes."""
-    report = SyncReport()
+    report = SyncReport(clock_offset_ms=_offset_ms(client))  # measured by connect()'s health check
     prepare_batches(ws, server_url)
     with ws.store.sessions() as session:
         todo = [(b.batch_id, b.payload) for b in sync_log.open_batches(session)]
@@ -114,7 +114,7 @@ def send_pending(ws: Workspace, client: SyncClient, server_url: str, *, progress
         try:
             receipt = client.post_batch(batch)
         except SyncError as exc:
-            _mark_failed(ws, batch_id, exc.text("en"))
+            _mark_failed(ws, batch_id, f"{exc.indonesian} / {exc.english}")
             raise
         report.clock_offset_ms = _offset_ms(client)
         report.add(apply_receipt(ws, batch_id, receipt, report.clock_offset_ms))
