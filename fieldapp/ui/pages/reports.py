@@ -113,10 +113,14 @@ class BarDelegate(QStyledItemDelegate):
         painter.drawRect(QRect(r.x(), r.y() + 2, int(r.width() * enrolled / scale), r.height() - 4))
         painter.setBrush(QColor(style.ACCENT))
         painter.drawRect(QRect(r.x(), r.y() + 5, int(r.width() * accepted / scale), max(r.height() - 10, 2)))
-        painter.setPen(option.palette.color(option.palette.ColorRole.HighlightedText)
-                       if option.state & QStyle.StateFlag.State_Selected else QColor("#202124"))
-        painter.drawText(option.rect.adjusted(option.rect.width() - room + 4, 0, 0, 0), Qt.AlignmentFlag.AlignVCenter,
-                         text)
+        painter.setPen(
+            option.palette.color(option.palette.ColorRole.HighlightedText)
+            if option.state & QStyle.StateFlag.State_Selected
+            else QColor("#202124")
+        )
+        painter.drawText(
+            option.rect.adjusted(option.rect.width() - room + 4, 0, 0, 0), Qt.AlignmentFlag.AlignVCenter, text
+        )
         painter.restore()
 
 
