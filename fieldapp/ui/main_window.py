@@ -28,11 +28,13 @@ from fieldapp.i18n import tr
 from fieldapp.services.workspace import Workspace
 from fieldapp.ui import style
 from fieldapp.ui.context import Bus, Context
+from fieldapp.ui.pages.certificates import CertificatesPage
 from fieldapp.ui.pages.enrolment import EnrolmentPage
 from fieldapp.ui.pages.home import HomePage
-from fieldapp.ui.pages.info_pages import CertificatesPage, ReportsPage, SyncPage
 from fieldapp.ui.pages.participants import ParticipantsPage
+from fieldapp.ui.pages.reports import ReportsPage
 from fieldapp.ui.pages.settings import SettingsPage
+from fieldapp.ui.pages.sync import SyncPage
 from fieldapp.ui.pages.visit import VisitPage, load_current_visit
 from fieldapp.ui.tasks import TaskRunner
 from fieldapp.ui.widgets import role_name
@@ -84,10 +86,6 @@ class MainWindow(QMainWindow):
         self.user_label = QLabel()
         self.statusBar().addPermanentWidget(self.user_label)
 
-        bus = self.ctx.bus
-        bus.navigate.connect(self.show_page)
-        bus.status.connect(lambda text: self.statusBar().showMessage(text, 10_000))
-        bus.settings_changed.connect(self._setting_changed)
         for n in range(len(PAGES)):
             shortcut = QShortcut(QKeySequence(f"Ctrl+{n + 1}"), self)
             shortcut.activated.connect(lambda n=n: self.show_page(PAGES[n][0]))
@@ -104,7 +102,13 @@ class MainWindow(QMainWindow):
         for page in self.pages.values():
             self.stack.removeWidget(page)
             page.deleteLater()
-        ctx = self.ctx
+        # A fresh bus for the new pages: whatever the old pages hooked onto the old one (lambdas included)
+        # goes with it, so no event reaches a page that is being deleted.
+        old_ctx = self.ctx
+        self.ctx = ctx = Context(old_ctx.ws, old_ctx.runner, Bus(), old_ctx.visit, old_ctx.visit_path)
+        ctx.bus.navigate.connect(self.show_page)
+        ctx.bus.status.connect(self._status)
+        ctx.bus.settings_changed.connect(self._setting_changed)
         self.pages = {
             "home": HomePage(ctx),
             "visit": VisitPage(ctx),
@@ -152,6 +156,9 @@ class MainWindow(QMainWindow):
             self.stack.setCurrentWidget(self.pages[name])
             if name == "enrol":
                 self.pages["enrol"].form.inputs["nik"].setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _status(self, text: str) -> None:
+        self.statusBar().showMessage(text, 10_000)
 
     def _row_changed(self, row: int) -> None:
         if 0 <= row < len(PAGES):
