@@ -73,6 +73,7 @@ class RowReader:
         self.area = area  # "Kecamatan Tambun Selatan", for messages
         # Occupations, relationships and villages repeat row after row: each distinct text is read once.
         self._memo: dict[tuple[str, object], tuple[str, dict, dict]] = {}
+        self._dates: dict[object, tuple[dt.date | None, Message | None]] = {}
 
     def enrolment(self, v: dict[str, object]) -> tuple[Enrolment, Found]:
         d, found = self.defaults, Found()
@@ -89,7 +90,7 @@ class RowReader:
             if problem:
                 found.errors["birth_date"] = problem
         if v.get("birth_date") not in (None, ""):
-            born, problem = cols.date(v.get("birth_date"), d.today)
+            born, problem = self._date(v["birth_date"])
             if problem:
                 found.errors["birth_date"] = problem
         sex, problem = cols.sex(v.get("sex"))
@@ -123,6 +124,18 @@ class RowReader:
             guardian_name=cols.text(v.get("guardian_name")), kk_number=kk,
             mother_name=cols.text(v.get("mother_name")), email=cols.text(v.get("email")))
         return e, found
+
+    def _date(self, value: object) -> tuple[dt.date | None, Message | None]:
+        """``cols.date`` once per distinct cell value (birth dates repeat in a list of thousands)."""
+        try:
+            return self._dates[value]
+        except KeyError:
+            out = cols.date(value, self.defaults.today)
+            if len(self._dates) < 100_000:
+                self._dates[value] = out
+            return out
+        except TypeError:
+            return cols.date(value, self.defaults.today)
 
     def _remember(self, name: str, value: object, found: Found, read) -> str:
         """``read(value, found)`` once per distinct value; its error or warning is replayed for each row."""

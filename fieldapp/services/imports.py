@@ -14,10 +14,11 @@ are inserted in ONE transaction as ``pending``; importing the same file again ad
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
 import hmac
+import os
 import threading
-import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -220,11 +221,15 @@ def run(ws: Workspace, path: Path, options: ImportOptions | None = None, *, prog
     lookup = Lookup(ws, options, today=today)
     checker = _Checker(lookup, sheet, _mapping(sheet, options), progress, cancel)
     first = last = ""
-    if options.dry_run:
-        for _ in checker.valid():
-            pass
-    else:
-        first, last = _import(ws, lookup, checker, Path(path).name)
+    collecting = gc.isenabled()
+    gc.disable()  # 100,000 rows make a million small objects; the cyclic collector only slows their making
+    try:
+        valid = list(checker.valid())
+    finally:
+        if collecting:
+            gc.enable()
+    if valid and not options.dry_run:
+        first, last = _import(ws, lookup, checker, valid, Path(path).name)
     if progress:
         progress(len(sheet.rows), len(sheet.rows))
     return ImportReport(len(sheet.rows), checker.accepted, checker.duplicates, checker.rejected,
@@ -240,10 +245,14 @@ class _Checker:
         self.headers = {f: sheet.headers[i] for i, f in enumerate(mapping) if f}
         self.columns = [(i, f) for i, f in enumerate(mapping) if f]
         self.problems: list[Problem] = []
+        self._labels: dict[str, str] = {}
         self.accepted = self.duplicates = self.rejected = self.warnings = 0
 
     def _add(self, number: int, e: Enrolment, kind: str, fld: str, msg: tuple[str, str]) -> None:
-        label = self.headers.get(_source(fld, self.headers)) or tr(*cols.FIELDS.get(fld, (fld, fld)))
+        label = self._labels.get(fld)
+        if label is None:
+            label = self._labels[fld] = (self.headers.get(_source(fld, self.headers))
+                                         or tr(*cols.FIELDS.get(fld, (fld, fld))))
         self.problems.append(Problem(number, label, kind, *msg, e.full_name, mask_nik(e.nik) if e.nik else ""))
 
     def valid(self) -> Iterator[Enrolment]:
@@ -278,14 +287,14 @@ class _Checker:
         _check_cancel(self.cancel)
 
 
-def _import(ws: Workspace, lookup: Lookup, checker: _Checker, file_name: str) -> tuple[str, str]:
-    """All valid rows in ONE transaction (checked as they are written: the checker is a generator)."""
+def _import(ws: Workspace, lookup: Lookup, checker: _Checker, valid: list[Enrolment],
+            file_name: str) -> tuple[str, str]:
+    """All valid rows in ONE transaction, numbered from this device's counter."""
     now = utcnow()
     code = ws.device.code
     constants = {"officer_id": ws.user.id, "device_id": ws.device.id, "enrolled_at": now, "updated_at": now,
                  "revision": 1, "synced_revision": 0, "sync_state": "pending", "sync_message": "", "kpj": None,
                  "bpjs_status": None, "active": True}
-    numbers: list[str] = []
     try:
         with ws.store.sessions.begin() as session:
             # Taking the device counter takes SQLite's write lock: no other writer can number rows meanwhile.
@@ -293,24 +302,31 @@ def _import(ws: Workspace, lookup: Lookup, checker: _Checker, file_name: str) ->
                                    .values(counter=m.Device.counter).returning(m.Device.counter)).scalar_one()
 
             def per_row(k: int, e: Enrolment) -> tuple[str, str, int | None]:
-                local = f"{e.village_code}-{code}-{base + k:06d}"
-                numbers[min(len(numbers), 1):] = [local]  # [first] then [first, latest]
-                return str(uuid.uuid4()), local, lookup.visit_for(e.village_code)
+                return uuid4_text(), f"{e.village_code}-{code}-{base + k:06d}", lookup.visit_for(e.village_code)
 
-            n = report_repo.insert_participants(session, checker.valid(), per_row, constants)
-            if not n:
-                return "", ""
+            n = report_repo.insert_participants(session, valid, per_row, constants)
+            first = f"{valid[0].village_code}-{code}-{base + 1:06d}"
+            last = f"{valid[-1].village_code}-{code}-{base + n:06d}"
             session.execute(update(m.Device).where(m.Device.id == ws.device.id).values(counter=base + n))
             audit.record(session, ws.user.username, "import", "file", file_name, rows=len(checker.sheet.rows),
-                         imported=n, duplicates=checker.duplicates, rejected=checker.rejected, first=numbers[0],
-                         last=numbers[-1], consent=CONSENT_METHOD)
+                         imported=n, duplicates=checker.duplicates, rejected=checker.rejected, first=first,
+                         last=last, consent=CONSENT_METHOD)
     except IntegrityError:
         raise UserFacingError(
             "Sebagian NIK baru saja disimpan dari tempat lain saat impor berjalan; tidak ada yang disimpan. "
             "Jalankan impor sekali lagi.",
             "Some NIKs were saved elsewhere while the import ran; nothing was saved. Run the import again.",
             code="conflict") from None
-    return numbers[0], numbers[-1]
+    return first, last
+
+
+def uuid4_text() -> str:
+    """A random (version 4) UUID as text, like ``str(uuid.uuid4())`` at a third of the cost."""
+    b = bytearray(os.urandom(16))
+    b[6] = (b[6] & 0x0F) | 0x40
+    b[8] = (b[8] & 0x3F) | 0x80
+    h = b.hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 def _source(fld: str, headers: dict[str, str]) -> str:
