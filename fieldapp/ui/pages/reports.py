@@ -46,6 +46,37 @@ from fieldapp.ui.widgets import ago, card, heading, label, number
 NO_DATE = QDate(2000, 1, 1)
 FILTER_STATES = ("pending", "sent", "accepted", "duplicate_person", "rejected", "conflict", "failed", "prepared")
 BAR_ROLE = Qt.ItemDataRole.UserRole + 7
+# Column headers, "|"-separated: (Indonesian, English).
+BATCH_COLUMNS = (
+    "Waktu|Perangkat|Petugas|Server|Data|Status|Diterima|Duplikat|Ditolak|Konflik|Selisih jam|Galat",
+    "Time|Device|Officer|Server|Records|Status|Accepted|Duplicate|Rejected|Conflict|Clock offset|Error",
+)
+RESULT_COLUMNS = (
+    "No. lokal|Nama|NIK|Desa/kelurahan|Rev.|Hasil|Kode|Pesan",
+    "Local no.|Name|NIK|Village|Rev.|Result|Code|Message",
+)
+VILLAGE_COLUMNS = (
+    "Desa/kelurahan|Kecamatan|Terdaftar / target|Diterima|KPJ terbit",
+    "Village|District|Enrolled / target|Accepted|KPJ issued",
+)
+OFFICER_COLUMNS = ("Petugas|Terdaftar|Diterima|Menunggu|Bermasalah", "Officer|Enrolled|Accepted|Waiting|Problems")
+DAY_COLUMNS = ("Tanggal|Terdaftar|Diterima|KPJ", "Date|Enrolled|Accepted|KPJ")
+HEALTH_COLUMNS = (
+    "Perangkat|Sinkron terakhir|Menunggu kirim|Tertua menunggu sejak|Kiriman gagal|Data bermasalah|Keadaan",
+    "Device|Last sync|Waiting|Oldest waiting since|Failed batches|Records with problems|State",
+)
+
+
+def _headers(pair: tuple[str, str]) -> list[str]:
+    return tr(*pair).split("|")
+
+
+def _combo(name: str, items: list[tuple[str, object]]) -> QComboBox:
+    box = QComboBox()
+    box.setObjectName(name)
+    for text, data in items:
+        box.addItem(text, data)
+    return box
 
 
 def _date_edit(name: str) -> QDateEdit:
@@ -81,7 +112,8 @@ def _fill(table: QTableWidget, rows: list[list], numeric: set[int] = frozenset()
     table.setRowCount(len(rows))
     for r, values in enumerate(rows):
         for c, value in enumerate(values):
-            item = QTableWidgetItem("" if value is None else str(value))
+            text = number(value) if isinstance(value, int) and c in numeric else ("" if value is None else str(value))
+            item = QTableWidgetItem(text)
             if c in numeric:
                 item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             table.setItem(r, c, item)
@@ -89,6 +121,20 @@ def _fill(table: QTableWidget, rows: list[list], numeric: set[int] = frozenset()
 
 def _when(at: dt.datetime | None) -> str:
     return at.astimezone().strftime("%d-%m-%Y %H:%M") if at else "–"
+
+
+def _status(code: str) -> str:
+    return tr(*STATUS_LABELS.get(code, (code, code)))
+
+
+def _batch_row(b) -> list:
+    c = dict(b.counts)
+    offset = f"{b.clock_offset_ms / 1000:+.1f} s" if b.clock_offset_ms is not None else ""
+    status = _status(b.status)
+    accepted = c.get("accepted", 0) + c.get("updated", 0) + c.get("unchanged", 0)
+    when = _when(b.sent_at or b.created_at)
+    counts = [c.get("duplicate_person", 0), c.get("rejected", 0), c.get("conflict", 0)]
+    return [when, b.device, b.officer, b.server, b.record_count, status, accepted, *counts, offset, b.error]
 
 
 class BarDelegate(QStyledItemDelegate):
@@ -113,14 +159,10 @@ class BarDelegate(QStyledItemDelegate):
         painter.drawRect(QRect(r.x(), r.y() + 2, int(r.width() * enrolled / scale), r.height() - 4))
         painter.setBrush(QColor(style.ACCENT))
         painter.drawRect(QRect(r.x(), r.y() + 5, int(r.width() * accepted / scale), max(r.height() - 10, 2)))
-        painter.setPen(
-            option.palette.color(option.palette.ColorRole.HighlightedText)
-            if option.state & QStyle.StateFlag.State_Selected
-            else QColor("#202124")
-        )
-        painter.drawText(
-            option.rect.adjusted(option.rect.width() - room + 4, 0, 0, 0), Qt.AlignmentFlag.AlignVCenter, text
-        )
+        selected = option.state & QStyle.StateFlag.State_Selected
+        painter.setPen(option.palette.highlightedText().color() if selected else QColor("#202124"))
+        text_rect = option.rect.adjusted(option.rect.width() - room + 4, 0, 0, 0)
+        painter.drawText(text_rect, Qt.AlignmentFlag.AlignVCenter, text)
         painter.restore()
 
 
@@ -138,7 +180,6 @@ class ReportsPage(QWidget):
         self.overview: reports_data.Overview | None = None
         self.batch_ids: list[int] = []
         self.last_export: exports.ExportResult | None = None
-        self._cancel: threading.Event | None = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 10)
         layout.setSpacing(8)
@@ -199,15 +240,9 @@ class ReportsPage(QWidget):
     def _export_bar(self) -> QHBoxLayout:
         row = QHBoxLayout()
         row.addWidget(label(tr("Ekspor", "Export"), "muted"))
-        self.kind = QComboBox()
-        self.kind.setObjectName("export_kind")
-        for kind in exports.KINDS:
-            self.kind.addItem(tr(*exports.KIND_LABELS[kind]), kind)
+        self.kind = _combo("export_kind", [(tr(*exports.KIND_LABELS[k]), k) for k in exports.KINDS])
+        self.format = _combo("export_format", [(f.upper(), f) for f in exports.FORMATS])
         row.addWidget(self.kind)
-        self.format = QComboBox()
-        self.format.setObjectName("export_format")
-        for fmt in exports.FORMATS:
-            self.format.addItem(fmt.upper(), fmt)
         row.addWidget(self.format)
         self.unmasked = QCheckBox(tr("NIK lengkap (tidak disamarkan)", "Full NIKs (not masked)"))
         self.unmasked.setObjectName("export_unmasked")
@@ -229,22 +264,15 @@ class ReportsPage(QWidget):
         row.addWidget(label(tr("s/d", "to")))
         self.date_to = _date_edit("filter_to")
         row.addWidget(self.date_to)
-        self.officer = QComboBox()
-        self.officer.setObjectName("filter_officer")
-        self.officer.addItem(tr("Semua petugas", "All officers"), None)
+        self.officer = _combo("filter_officer", [(tr("Semua petugas", "All officers"), None)])
+        self.device = _combo("filter_device", [(tr("Semua perangkat", "All devices"), None)])
         row.addWidget(self.officer, 1)
-        self.device = QComboBox()
-        self.device.setObjectName("filter_device")
-        self.device.addItem(tr("Semua perangkat", "All devices"), None)
         row.addWidget(self.device, 1)
         self.village = VillageEdit(self.ctx, "filter_village", tr("Saring desa", "Filter village"))
         self.village.setPlaceholderText(tr("semua desa", "all villages"))
         row.addWidget(self.village, 2)
-        self.status = QComboBox()
-        self.status.setObjectName("filter_status")
-        self.status.addItem(tr("Semua status", "Any status"), None)
-        for code in FILTER_STATES:
-            self.status.addItem(tr(*STATUS_LABELS[code]), code)
+        states = [(tr(*STATUS_LABELS[code]), code) for code in FILTER_STATES]
+        self.status = _combo("filter_status", [(tr("Semua status", "Any status"), None), *states])
         row.addWidget(self.status, 1)
         clear = QPushButton(tr("Hapus saringan", "Clear filters"))
         clear.setObjectName("clear_filters")
@@ -259,40 +287,10 @@ class ReportsPage(QWidget):
 
     def _log_tab(self) -> QWidget:
         split = QSplitter(Qt.Orientation.Vertical)
-        self.batches = _table(
-            "batches",
-            [
-                tr("Waktu", "Time"),
-                tr("Perangkat", "Device"),
-                tr("Petugas", "Officer"),
-                "Server",
-                tr("Data", "Records"),
-                "Status",
-                tr("Diterima", "Accepted"),
-                tr("Duplikat", "Duplicate"),
-                tr("Ditolak", "Rejected"),
-                tr("Konflik", "Conflict"),
-                tr("Selisih jam", "Clock offset"),
-                tr("Galat", "Error"),
-            ],
-            stretch=11,
-        )
+        self.batches = _table("batches", _headers(BATCH_COLUMNS), stretch=11)
         self.batches.itemSelectionChanged.connect(self._batch_selected)
         split.addWidget(self.batches)
-        self.results = _table(
-            "batch_results",
-            [
-                tr("No. lokal", "Local no."),
-                tr("Nama", "Name"),
-                "NIK",
-                tr("Desa/kelurahan", "Village"),
-                tr("Rev.", "Rev."),
-                tr("Hasil", "Result"),
-                tr("Kode", "Code"),
-                tr("Pesan", "Message"),
-            ],
-            stretch=7,
-        )
+        self.results = _table("batch_results", _headers(RESULT_COLUMNS), stretch=7)
         split.addWidget(self.results)
         split.setSizes([300, 200])
         return split
@@ -305,37 +303,14 @@ class ReportsPage(QWidget):
         self.coverage_summary.setObjectName("coverage_summary")
         box.addWidget(self.coverage_summary)
         split = QSplitter(Qt.Orientation.Horizontal)
-        self.villages = _table(
-            "coverage_villages",
-            [
-                tr("Desa/kelurahan", "Village"),
-                tr("Kecamatan", "District"),
-                tr("Terdaftar / target", "Enrolled / target"),
-                tr("Diterima", "Accepted"),
-                tr("KPJ terbit", "KPJ issued"),
-            ],
-        )
+        self.villages = _table("coverage_villages", _headers(VILLAGE_COLUMNS))
         self.villages.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.villages.setItemDelegateForColumn(2, BarDelegate(self.villages))
         split.addWidget(self.villages)
         right = QSplitter(Qt.Orientation.Vertical)
-        self.officers = _table(
-            "coverage_officers",
-            [
-                tr("Petugas", "Officer"),
-                tr("Terdaftar", "Enrolled"),
-                tr("Diterima", "Accepted"),
-                tr("Menunggu", "Waiting"),
-                tr("Bermasalah", "Problems"),
-            ],
-            stretch=0,
-        )
+        self.officers = _table("coverage_officers", _headers(OFFICER_COLUMNS), stretch=0)
         right.addWidget(self.officers)
-        self.days = _table(
-            "coverage_days",
-            [tr("Tanggal", "Date"), tr("Terdaftar", "Enrolled"), tr("Diterima", "Accepted"), tr("KPJ", "KPJ")],
-            stretch=0,
-        )
+        self.days = _table("coverage_days", _headers(DAY_COLUMNS), stretch=0)
         right.addWidget(self.days)
         split.addWidget(right)
         split.setSizes([680, 420])
@@ -343,19 +318,7 @@ class ReportsPage(QWidget):
         return page
 
     def _health_tab(self) -> QWidget:
-        self.health = _table(
-            "device_health",
-            [
-                tr("Perangkat", "Device"),
-                tr("Sinkron terakhir", "Last sync"),
-                tr("Menunggu kirim", "Waiting"),
-                tr("Tertua menunggu sejak", "Oldest waiting since"),
-                tr("Kiriman gagal", "Failed batches"),
-                tr("Data bermasalah", "Records with problems"),
-                tr("Keadaan", "State"),
-            ],
-            stretch=6,
-        )
+        self.health = _table("device_health", _headers(HEALTH_COLUMNS), stretch=6)
         return self.health
 
     # -- data ------------------------------------------------------------------------------------------------
@@ -363,28 +326,20 @@ class ReportsPage(QWidget):
         def day(edit: QDateEdit) -> dt.date | None:
             return None if edit.date() == NO_DATE else edit.date().toPython()
 
-        return ReportFilter(
-            day(self.date_from),
-            day(self.date_to),
-            self.officer.currentData(),
-            self.device.currentData(),
-            self.village.code or None,
-            self.status.currentData(),
-        )
+        who, device, status = self.officer.currentData(), self.device.currentData(), self.status.currentData()
+        return ReportFilter(day(self.date_from), day(self.date_to), who, device, self.village.code or None, status)
 
     def clear_filters(self) -> None:
-        for w in (self.officer, self.device, self.status, self.date_from, self.date_to):
+        widgets = (self.officer, self.device, self.status, self.date_from, self.date_to, self.village)
+        for w in widgets:  # one refresh at the end, not one per widget
             w.blockSignals(True)
-        self.officer.setCurrentIndex(0)
-        self.device.setCurrentIndex(0)
-        self.status.setCurrentIndex(0)
-        self.date_from.setDate(NO_DATE)
-        self.date_to.setDate(NO_DATE)
-        for w in (self.officer, self.device, self.status, self.date_from, self.date_to):
-            w.blockSignals(False)
-        self.village.blockSignals(True)
+        for combo in (self.officer, self.device, self.status):
+            combo.setCurrentIndex(0)
+        for edit in (self.date_from, self.date_to):
+            edit.setDate(NO_DATE)
         self.village.clear_village()
-        self.village.blockSignals(False)
+        for w in widgets:
+            w.blockSignals(False)
         self.refresh()
 
     def _changed(self) -> None:
@@ -412,59 +367,19 @@ class ReportsPage(QWidget):
     def _show(self, o: reports_data.Overview) -> None:
         self.overview = o
         self.batch_ids = [b.id for b in o.batches]
-        rows = []
-        for b in o.batches:
-            c = dict(b.counts)
-            offset = f"{b.clock_offset_ms / 1000:+.1f} s" if b.clock_offset_ms is not None else ""
-            rows.append(
-                [
-                    _when(b.sent_at or b.created_at),
-                    b.device,
-                    b.officer,
-                    b.server,
-                    number(b.record_count),
-                    tr(*STATUS_LABELS.get(b.status, (b.status, b.status))),
-                    number(c.get("accepted", 0) + c.get("updated", 0) + c.get("unchanged", 0)),
-                    number(c.get("duplicate_person", 0)),
-                    number(c.get("rejected", 0)),
-                    number(c.get("conflict", 0)),
-                    offset,
-                    b.error,
-                ]
-            )
-        _fill(self.batches, rows, {4, 6, 7, 8, 9, 10})
+        _fill(self.batches, [_batch_row(b) for b in o.batches], {4, 6, 7, 8, 9, 10})
         self.results.setRowCount(0)
         cov = o.coverage
-        _fill(
-            self.villages,
-            [[v.village_name, v.district_name, "", number(v.accepted), number(v.kpj)] for v in cov.villages],
-            {3, 4},
-        )
+        _fill(self.villages, [[v.village_name, v.district_name, "", v.accepted, v.kpj] for v in cov.villages], {3, 4})
         for r, v in enumerate(cov.villages):
             self.villages.item(r, 2).setData(BAR_ROLE, (v.target, v.enrolled, v.accepted))
             self.villages.item(r, 0).setToolTip(v.village_code)
-        _fill(
-            self.officers,
-            [
-                [
-                    f"{x.full_name} ({x.username})",
-                    number(x.enrolled),
-                    number(x.accepted),
-                    number(x.waiting),
-                    number(x.problems),
-                ]
-                for x in cov.officers
-            ],
-            {1, 2, 3, 4},
-        )
-        _fill(
-            self.days,
-            [
-                [d.day.strftime("%d-%m-%Y"), number(d.enrolled), number(d.accepted), number(d.kpj)]
-                for d in reversed(cov.days)
-            ],
-            {1, 2, 3},
-        )
+        officers = [
+            [f"{x.full_name} ({x.username})", x.enrolled, x.accepted, x.waiting, x.problems] for x in cov.officers
+        ]
+        _fill(self.officers, officers, {1, 2, 3, 4})
+        days = [[d.day.strftime("%d-%m-%Y"), d.enrolled, d.accepted, d.kpj] for d in reversed(cov.days)]
+        _fill(self.days, days, {1, 2, 3})
         pct = percent_text(100 * cov.enrolled / cov.target) if cov.target else "–"
         self.coverage_summary.setText(
             tr(
@@ -477,34 +392,20 @@ class ReportsPage(QWidget):
             )
         )
         self._show_health(o)
-        self.info.setText(
-            tr(
-                f"{number(len(o.batches))} kiriman ditampilkan (terbaru dulu).",
-                f"{number(len(o.batches))} batches shown (newest first).",
-            )
-        )
+        shown = number(len(o.batches))
+        self.info.setText(tr(f"{shown} kiriman ditampilkan (terbaru dulu).", f"{shown} batches shown (newest first)."))
 
     def _show_health(self, o: reports_data.Overview) -> None:
         rows, late = [], []
         for d in o.devices:
             if d.warning:
                 late.append(d.name)
-            state = (
-                tr(f"Belum sinkron > {o.warning_hours} jam", f"Not synced for > {o.warning_hours} h")
-                if d.warning
-                else tr("Baik", "Fine")
-            )
-            rows.append(
-                [
-                    d.name + (tr(" (laptop ini)", " (this laptop)") if d.this_device else ""),
-                    ago(d.last_sync) if d.last_sync else tr("belum pernah", "never"),
-                    number(d.waiting),
-                    _when(d.oldest_waiting) if d.oldest_waiting else "–",
-                    number(d.failed_batches),
-                    number(d.problems),
-                    state,
-                ]
-            )
+            overdue = tr(f"Belum sinkron > {o.warning_hours} jam", f"Not synced for > {o.warning_hours} h")
+            state = overdue if d.warning else tr("Baik", "Fine")
+            when = ago(d.last_sync) if d.last_sync else tr("belum pernah", "never")
+            oldest = _when(d.oldest_waiting) if d.oldest_waiting else "–"
+            this = tr(" (laptop ini)", " (this laptop)") if d.this_device else ""
+            rows.append([d.name + this, when, d.waiting, oldest, d.failed_batches, d.problems, state])
         _fill(self.health, rows, {2, 4, 5})
         for r, d in enumerate(o.devices):
             if d.warning:
@@ -524,31 +425,15 @@ class ReportsPage(QWidget):
         if not rows or rows[0].row() >= len(self.batch_ids):
             return
         batch, ws, status = self.batch_ids[rows[0].row()], self.ctx.ws, self.status.currentData()
-        self.ctx.runner.run_db(
-            lambda: reports_data.batch_results(ws, batch, status),
-            self._show_results,
-            key=f"batch-results-{id(self)}",
-            owner=self,
-        )
+        work = lambda: reports_data.batch_results(ws, batch, status)  # noqa: E731
+        self.ctx.runner.run_db(work, self._show_results, key=f"batch-results-{id(self)}", owner=self)
 
     def _show_results(self, results) -> None:
-        _fill(
-            self.results,
-            [
-                [
-                    r.local_number,
-                    r.full_name,
-                    r.nik,
-                    r.village_name,
-                    r.revision,
-                    tr(*STATUS_LABELS.get(r.status, (r.status, r.status))),
-                    r.code,
-                    r.message,
-                ]
-                for r in results
-            ],
-            {4},
-        )
+        rows = [
+            [r.local_number, r.full_name, r.nik, r.village_name, r.revision, _status(r.status), r.code, r.message]
+            for r in results
+        ]
+        _fill(self.results, rows, {4})
 
     # -- export and import -----------------------------------------------------------------------------------
     def choose_export_path(self) -> None:
@@ -564,7 +449,7 @@ class ReportsPage(QWidget):
         """Export the chosen report with the page's filters to ``path`` (progress dialog, cancellable)."""
         ws, kind, fmt = self.ctx.ws, self.kind.currentData(), self.format.currentData()
         f, unmasked = self.filters(), self.unmasked.isChecked()
-        cancel = self._cancel = threading.Event()
+        cancel = threading.Event()
         relay = _Relay(self)
         dialog = QProgressDialog(
             tr("Menyiapkan laporan…", "Preparing the report…"), tr("Batal", "Cancel"), 0, 100, self
@@ -595,11 +480,9 @@ class ReportsPage(QWidget):
         def failed(exc: BaseException) -> None:
             dialog.reset()
             self.export_button.setEnabled(True)
-            if isinstance(exc, UserFacingError) and exc.code == "cancelled":
-                self.info.setText(exc.text())
-                return
             self.info.setText(exc.text() if isinstance(exc, UserFacingError) else "")
-            self.ctx.runner.on_error(exc)
+            if not (isinstance(exc, UserFacingError) and exc.code == "cancelled"):
+                self.ctx.runner.on_error(exc)  # a cancel only shows its line; anything else the message box
 
         self.ctx.runner.run_db(work, done, failed, owner=self)
 
