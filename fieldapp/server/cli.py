@@ -94,6 +94,15 @@ def cmd_import_kpj(args) -> int:
     return 0
 
 
+def cmd_export_bpjs(args) -> int:
+    from fieldapp.server.bpjs_export import export_bpjs
+
+    _, engine = _engine(args)
+    count = export_bpjs(engine, Path(args.out), include_registered=args.all)
+    print(tr(f"{count} peserta ditulis ke {args.out}.", f"{count} participants written to {args.out}."))
+    return 0
+
+
 def cmd_import_targets(args) -> int:
     _, engine = _engine(args)
     count = reference.import_targets(engine, _read_text(args.file))
@@ -178,6 +187,11 @@ def build_parser() -> argparse.ArgumentParser:
     targets.add_argument("file")
     targets.set_defaults(func=cmd_import_targets)
 
+    bpjs_out = sub.add_parser("export-bpjs", help="the collective registration list for BPJS (XLSX, IDs as text)")
+    bpjs_out.add_argument("--out", required=True)
+    bpjs_out.add_argument("--all", action="store_true", help="also participants that already have a KPJ")
+    bpjs_out.set_defaults(func=cmd_export_bpjs)
+
     imp = sub.add_parser("import-batch", help="receive an offline batch file and write its receipt file")
     imp.add_argument("file")
     imp.add_argument("--receipt-out", required=True)
@@ -185,7 +199,7 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--accept-unsigned", action="store_true", help="accept a checksum-only file")
     imp.set_defaults(func=cmd_import_batch)
 
-    for p in (serve, add, kpj, targets, imp):
+    for p in (serve, add, kpj, targets, bpjs_out, imp):
         p.add_argument("--db", default=None, help=db_help)
     return parser
 

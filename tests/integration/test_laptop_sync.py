@@ -162,3 +162,23 @@ def test_nik_enrolled_on_another_laptop_is_a_duplicate_here_after_sync(laptop, s
         enrolment.enrol(laptop, theirs.data)
     assert exc.value.existing.server_uuid == theirs.uuid
     assert exc.value.existing.masked_nik == theirs.masked_nik and exc.value.existing.village_name
+
+
+def test_export_bpjs_lists_participants_without_kpj_with_ids_as_text(laptop, server, tmp_path):
+    from openpyxl import load_workbook
+
+    mine = people(laptop, 3)
+    sync.sync_now(laptop, server.url, "petugas", LOCAL_PASSWORD)
+    bpjs.import_kpj(server.engine, f"nik,kpj\n{mine[0].data.nik},12345678901\n")
+    out = tmp_path / "kolektif.xlsx"
+    cmd = [sys.executable, "-m", "fieldapp.server.cli", "export-bpjs", "--out", str(out),
+           "--db", server.settings.db_url]
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    sheet = load_workbook(out).active
+    header, *rows = list(sheet.iter_rows(values_only=True))
+    assert header[0] == "NIK" and sheet.freeze_panes == "A2" and sheet.auto_filter.ref == "A1:T3"
+    assert sorted(row[0] for row in rows) == sorted(p.data.nik for p in mine[1:])  # the one with a KPJ is done
+    nik_cell = sheet.cell(row=2, column=1)
+    assert nik_cell.data_type == "s" and nik_cell.number_format == "@"
+    assert all(isinstance(row[10], str) and row[10].startswith("08") for row in rows)
