@@ -5,6 +5,7 @@ A language or font-size change rebuilds the pages at once, keeping what was type
 
 from __future__ import annotations
 
+import importlib
 import logging
 
 from PySide6.QtCore import Qt
@@ -28,19 +29,23 @@ from fieldapp.i18n import tr
 from fieldapp.services.workspace import Workspace
 from fieldapp.ui import style
 from fieldapp.ui.context import Bus, Context
-from fieldapp.ui.pages.certificates import CertificatesPage
 from fieldapp.ui.pages.enrolment import EnrolmentPage
 from fieldapp.ui.pages.home import HomePage
 from fieldapp.ui.pages.participants import ParticipantsPage
-from fieldapp.ui.pages.reports import ReportsPage
 from fieldapp.ui.pages.settings import SettingsPage
-from fieldapp.ui.pages.sync import SyncPage
 from fieldapp.ui.pages.visit import VisitPage, load_current_visit
 from fieldapp.ui.tasks import TaskRunner
 from fieldapp.ui.widgets import role_name
 
 log = logging.getLogger(__name__)
 
+#: Pages built the first time they are shown: their modules pull in PDF, spreadsheet and network code that a
+#: start-up should not wait for.
+LAZY_PAGES = {
+    "certificates": ("fieldapp.ui.pages.certificates", "CertificatesPage"),
+    "sync": ("fieldapp.ui.pages.sync", "SyncPage"),
+    "reports": ("fieldapp.ui.pages.reports", "ReportsPage"),
+}
 PAGES = (
     ("home", ("Beranda", "Home")),
     ("visit", ("Kunjungan", "Visits")),
@@ -51,6 +56,14 @@ PAGES = (
     ("reports", ("Laporan", "Reports")),
     ("settings", ("Pengaturan", "Settings")),
 )
+
+
+class _Placeholder(QWidget):
+    """Stands in the page stack for a lazy page until it is first shown."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.setObjectName(f"{name}_placeholder")
 
 
 class MainWindow(QMainWindow):
@@ -114,11 +127,10 @@ class MainWindow(QMainWindow):
             "visit": VisitPage(ctx),
             "enrol": EnrolmentPage(ctx),
             "participants": ParticipantsPage(ctx),
-            "certificates": CertificatesPage(ctx),
-            "sync": SyncPage(ctx),
-            "reports": ReportsPage(ctx),
+            **{name: _Placeholder(name) for name in LAZY_PAGES},
             "settings": SettingsPage(ctx, self.settings),
         }
+        self.pages = {name: self.pages[name] for name, _ in PAGES}  # stack order = sidebar order
         for page in self.pages.values():
             self.stack.addWidget(page)
         if draft is not None:
@@ -149,11 +161,26 @@ class MainWindow(QMainWindow):
         widget = self.stack.currentWidget()
         return next((name for name, page in self.pages.items() if page is widget), None)
 
+    def page(self, name: str) -> QWidget:
+        """The page ``name``, built now if it is one of the lazy ones not shown yet."""
+        page = self.pages[name]
+        if isinstance(page, _Placeholder):
+            module, cls = LAZY_PAGES[name]
+            real = getattr(importlib.import_module(module), cls)(self.ctx, self.stack)  # never a window of its own
+            index = self.stack.indexOf(page)
+            self.stack.insertWidget(index, real)
+            self.stack.removeWidget(page)
+            page.deleteLater()
+            self.pages[name] = page = real
+        return page
+
     def show_page(self, name: str) -> None:
         names = [n for n, _ in PAGES]
         if name in names:
+            self.sidebar.blockSignals(True)
             self.sidebar.setCurrentRow(names.index(name))
-            self.stack.setCurrentWidget(self.pages[name])
+            self.sidebar.blockSignals(False)
+            self.stack.setCurrentWidget(self.page(name))
             if name == "enrol":
                 self.pages["enrol"].form.inputs["nik"].setFocus(Qt.FocusReason.OtherFocusReason)
 
@@ -162,7 +189,7 @@ class MainWindow(QMainWindow):
 
     def _row_changed(self, row: int) -> None:
         if 0 <= row < len(PAGES):
-            self.stack.setCurrentWidget(self.pages[PAGES[row][0]])
+            self.show_page(PAGES[row][0])
 
     def _setting_changed(self, key: str) -> None:
         if key == "language":
