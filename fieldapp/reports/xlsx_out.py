@@ -15,6 +15,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.datetime import to_excel
 
 from fieldapp.i18n import tr
 from fieldapp.reports.model import Report, Table, Ticker, local_naive
@@ -95,17 +96,33 @@ def _table_sheet(wb: Workbook, table: Table, ticker: Ticker) -> None:
             proto.number_format = FORMATS[col.kind]
             special.append((i, proto, col.kind))
     every = len(keep) == len(table.columns)
+    serial = _Serials()
     for row in table.rows:
         out = [_clean(v, ws) if type(v) is str else v for v in (row if every else [row[i] for i in keep])]
         for i, cell, kind in special:
             value = out[i]
             if value is not None and not isinstance(value, Cell):
-                cell.value = local_naive(value) if kind == "datetime" else value
+                if kind in ("datetime", "date"):
+                    value = serial(value)
+                cell.value = value
                 if kind == "code":
                     cell.data_type = "s"
                 out[i] = cell
         ws.append(out)
         ticker.add()
+
+
+class _Serials(dict):
+    """Dates and times as Excel serial numbers (what an XLSX stores under a date format), each distinct value
+    converted once: a batch's time repeats on each of its records, birth dates repeat in a long list."""
+
+    def __call__(self, value: dt.date) -> float:
+        try:
+            return self[value]
+        except KeyError:
+            local = local_naive(value) if isinstance(value, dt.datetime) else value
+            out = self[value] = to_excel(local)
+            return out
 
 
 def _clean(value: str, ws) -> str | WriteOnlyCell | None:
