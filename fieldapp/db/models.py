@@ -136,7 +136,7 @@ class Participant(Base):
     __table_args__ = (
         # One active enrolment per NIK, held by the database; NIK prefix search uses it too.
         Index("ux_participants_active_nik", "nik", unique=True, sqlite_where=text("active = 1")),
-        Index("ix_participants_village", "village_code", "sync_state"),
+        Index("ix_participants_active_village", "active", "village_code", "sync_state"),  # counts, coverage
         Index("ix_participants_pending", "sync_state", sqlite_where=text("sync_state != 'accepted'")),
         Index("ix_participants_enrolled_at", "enrolled_at"),
         Index("ix_participants_name", "full_name"),
