@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-ALL = ("store", "certificates", "sync", "ui")
+ALL = ("store", "certificates", "sync", "ui", "reports")
 
 
 def print_table(title: str, rows: list[dict]) -> None:
