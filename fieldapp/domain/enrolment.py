@@ -25,7 +25,7 @@ HEIR_RELATIONSHIPS = {
     "saudara": ("Saudara kandung", "Sibling"),
     "lainnya": ("Lainnya", "Other"),
 }
-CONSENT_METHODS = ("tanda_tangan", "cap_jempol", "lisan_disaksikan")
+CONSENT_METHODS = ("tanda_tangan", "cap_jempol", "lisan_disaksikan", "daftar_kolektif")  # the last: imported lists
 _NAME = re.compile(r"^[^\W\d_]+(?:[ .,'’\-]+[^\W\d_]*)*$")
 _RT_RW = re.compile(r"^[0-9]{1,3}$")
 

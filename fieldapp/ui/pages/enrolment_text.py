@@ -14,6 +14,7 @@ CONSENT_LABELS = {
     "tanda_tangan": ("Tanda tangan", "Signature"),
     "cap_jempol": ("Cap jempol", "Thumbprint"),
     "lisan_disaksikan": ("Lisan, disaksikan", "Spoken, witnessed"),
+    "daftar_kolektif": ("Daftar kolektif (impor)", "Collective list (import)"),
 }
 _DATE = re.compile(r"^\s*(\d{1,2})[-/. ](\d{1,2})[-/. ](\d{4})\s*$")
 
