@@ -5,7 +5,16 @@ from __future__ import annotations
 import datetime as dt
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QFrame, QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFrame,
+    QLabel,
+    QSizePolicy,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from fieldapp.i18n import tr
 from fieldapp.ui import style
@@ -152,3 +161,29 @@ ROLE_NAMES = {
 
 def role_name(role: str) -> str:
     return tr(*ROLE_NAMES.get(role, (role, role)))
+
+
+def read_only_rows(view: QTableView, name: str) -> QTableView:
+    """A table people read and pick one row from: no editing, whole rows, no row numbers, no wrapping."""
+    view.setObjectName(name)
+    view.verticalHeader().setVisible(False)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setAlternatingRowColors(True)
+    view.setWordWrap(False)
+    return view
+
+
+class RefreshWhenShown:
+    """For a page whose data can change while it is hidden: refresh now if it is visible, else when next shown.
+
+    The page defines ``refresh()`` (which clears ``dirty``) and calls it from its ``showEvent`` when dirty.
+    """
+
+    dirty = True
+
+    def _changed(self) -> None:
+        self.dirty = True
+        if self.isVisible():
+            self.refresh()

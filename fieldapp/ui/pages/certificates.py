@@ -19,7 +19,6 @@ from PySide6.QtCore import QStandardPaths, Qt, QTimer, QUrl
 from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QButtonGroup,
     QComboBox,
     QFileDialog,
@@ -45,7 +44,7 @@ from fieldapp.ui.certificates_model import COLUMN_SAMPLES, PrintRowsModel
 from fieldapp.ui.context import Context
 from fieldapp.ui.pdf_pages import PagesView, a4_printer, page_images, rasterizer
 from fieldapp.ui.village import VillageEdit
-from fieldapp.ui.widgets import FieldMessage, date_text, heading, label, mark, number
+from fieldapp.ui.widgets import FieldMessage, RefreshWhenShown, date_text, heading, label, mark, number, read_only_rows
 
 MODES = (
     ("village", ("Desa", "Village")),
@@ -74,7 +73,7 @@ def _button(name: str, text: str, slot, role: str = "") -> QPushButton:
     return button
 
 
-class CertificatesPage(QWidget):
+class CertificatesPage(RefreshWhenShown, QWidget):
     def __init__(self, ctx: Context, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
@@ -170,16 +169,9 @@ class CertificatesPage(QWidget):
         box = QVBoxLayout(panel)
         box.setContentsMargins(0, 0, 0, 0)
         self.model = PrintRowsModel(self)
-        self.table = QTableView()
-        self.table.setObjectName("certificate_table")
+        self.table = read_only_rows(QTableView(), "certificate_table")
         self.table.setAccessibleName(tr("Peserta yang akan dicetak", "Participants to print"))
         self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         header = self.table.horizontalHeader()
         for column, sample in enumerate(COLUMN_SAMPLES):
@@ -248,11 +240,6 @@ class CertificatesPage(QWidget):
             self.visit.addItem(f"{date_text(v.visit_date)} · {v.village_name} · {v.officer}", v.id)
         self.visit.blockSignals(False)
         self.refresh()
-
-    def _changed(self) -> None:
-        self.dirty = True
-        if self.isVisible():
-            self.refresh()
 
     def showEvent(self, event) -> None:
         super().showEvent(event)

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 from fieldapp.i18n import tr
 from fieldapp.services import stats
 from fieldapp.ui.context import Context
-from fieldapp.ui.widgets import ago, card, date_text, heading, label, number
+from fieldapp.ui.widgets import RefreshWhenShown, ago, card, date_text, heading, label, number
 
 AGGREGATES_EVERY_S = 60  # the pending count and village progress are recounted at most this often
 
@@ -46,7 +46,7 @@ class _Cards(QGridLayout):
         self.count_ += 1
 
 
-class HomePage(QWidget):
+class HomePage(RefreshWhenShown, QWidget):
     def __init__(self, ctx: Context, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
@@ -115,11 +115,6 @@ class HomePage(QWidget):
         ctx.bus.visit_changed.connect(self._show_visit)
         ctx.bus.participants_changed.connect(self._changed)
         self._show_visit(ctx.visit)
-
-    def _changed(self) -> None:
-        self.dirty = True
-        if self.isVisible():
-            self.refresh()
 
     def showEvent(self, event) -> None:
         super().showEvent(event)

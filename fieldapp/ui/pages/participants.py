@@ -5,7 +5,6 @@ from __future__ import annotations
 from PySide6.QtCore import QDate, Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDateEdit,
     QHBoxLayout,
@@ -23,7 +22,7 @@ from fieldapp.services import visits
 from fieldapp.ui.context import Context
 from fieldapp.ui.participants_model import SYNC_LABELS, ParticipantsModel
 from fieldapp.ui.village import VillageEdit
-from fieldapp.ui.widgets import date_text, heading, label, number
+from fieldapp.ui.widgets import date_text, heading, label, number, read_only_rows
 
 DEBOUNCE_MS = 150
 NO_DATE = QDate(2000, 1, 1)
@@ -100,17 +99,10 @@ class ParticipantsPage(QWidget):
         layout.addLayout(filters)
 
         self.model = ParticipantsModel(ctx)
-        self.table = QTableView()
-        self.table.setObjectName("participants_table")
+        self.table = read_only_rows(QTableView(), "participants_table")
         self.table.setAccessibleName(tr("Daftar peserta", "Participants list"))
         self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
         vertical = self.table.verticalHeader()
-        vertical.setVisible(False)
         vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         vertical.setDefaultSectionSize(self.fontMetrics().height() + 10)
         header = self.table.horizontalHeader()

@@ -14,7 +14,6 @@ from pathlib import Path
 from PySide6.QtCore import QDate, QObject, QRect, Qt, Signal
 from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDateEdit,
@@ -41,7 +40,7 @@ from fieldapp.services.reports_data import STATUS_LABELS, ReportFilter, percent_
 from fieldapp.ui import style
 from fieldapp.ui.context import Context
 from fieldapp.ui.village import VillageEdit
-from fieldapp.ui.widgets import ago, card, heading, label, number
+from fieldapp.ui.widgets import RefreshWhenShown, ago, card, heading, label, number, read_only_rows
 
 NO_DATE = QDate(2000, 1, 1)
 FILTER_STATES = ("pending", "sent", "accepted", "duplicate_person", "rejected", "conflict", "failed", "prepared")
@@ -91,15 +90,8 @@ def _date_edit(name: str) -> QDateEdit:
 
 
 def _table(name: str, headers: list[str], stretch: int | None = None) -> QTableWidget:
-    t = QTableWidget(0, len(headers))
-    t.setObjectName(name)
+    t = read_only_rows(QTableWidget(0, len(headers)), name)
     t.setHorizontalHeaderLabels(headers)
-    t.verticalHeader().setVisible(False)
-    t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    t.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    t.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    t.setAlternatingRowColors(True)
-    t.setWordWrap(False)
     header = t.horizontalHeader()
     header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     if stretch is not None:
@@ -172,7 +164,7 @@ class _Relay(QObject):
     progressed = Signal(int, int)
 
 
-class ReportsPage(QWidget):
+class ReportsPage(RefreshWhenShown, QWidget):
     def __init__(self, ctx: Context, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
@@ -341,11 +333,6 @@ class ReportsPage(QWidget):
         for w in widgets:
             w.blockSignals(False)
         self.refresh()
-
-    def _changed(self) -> None:
-        self.dirty = True
-        if self.isVisible():
-            self.refresh()
 
     def showEvent(self, event) -> None:
         super().showEvent(event)

@@ -20,14 +20,14 @@ from fieldapp.services import sync, sync_view
 from fieldapp.ui import style
 from fieldapp.ui.context import Context
 from fieldapp.ui.pages.sync_attention import AttentionList, PasswordDialog, SyncLog, TransferCard, button, named
-from fieldapp.ui.widgets import ago, card, heading, label, number
+from fieldapp.ui.widgets import RefreshWhenShown, ago, card, heading, label, number
 
 log = logging.getLogger(__name__)
 AUTO_MS = 3 * 60 * 1000  # auto-sync checks the server this often
 AUTO_LABEL = ("Sinkronkan otomatis saat server terjangkau", "Sync automatically when the server is reachable")
 
 
-class SyncPage(QWidget):
+class SyncPage(RefreshWhenShown, QWidget):
     progressed = Signal(int, int)  # emitted on the network thread, delivered on the UI thread (queued)
 
     def __init__(self, ctx: Context, parent: QWidget | None = None) -> None:
@@ -104,11 +104,6 @@ class SyncPage(QWidget):
         return frame
 
     # -- reading ---------------------------------------------------------------------------------------------
-    def _changed(self) -> None:
-        self.dirty = True
-        if self.isVisible():
-            self.refresh()
-
     def showEvent(self, event) -> None:
         super().showEvent(event)
         if self.dirty:

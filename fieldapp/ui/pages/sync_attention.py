@@ -9,7 +9,6 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -30,7 +29,7 @@ from fieldapp.services import sync_view, transfer
 from fieldapp.services.enrolment import ENROLLING_ROLES
 from fieldapp.services.sync_view import AttentionRow, BatchLogEntry, ResultRow
 from fieldapp.ui.context import Context
-from fieldapp.ui.widgets import card, label, number
+from fieldapp.ui.widgets import card, label, number, read_only_rows
 
 NOTHING = ("Tidak ada data yang perlu perhatian.", "No record needs attention.")
 
@@ -48,15 +47,9 @@ def button(text: str, name: str, slot, role: str = "") -> QPushButton:
 
 
 def table(name: str, columns: tuple, stretch: int, numeric: int = -1) -> QTableWidget:
-    t = named(QTableWidget(0, len(columns)), name)
+    t = read_only_rows(QTableWidget(0, len(columns)), name)
     t.setHorizontalHeaderLabels([tr(*c) for c in columns])
     t.numeric = numeric  # the column aligned right
-    t.verticalHeader().setVisible(False)
-    t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    t.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    t.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    t.setAlternatingRowColors(True)
-    t.setWordWrap(False)
     t.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     t.horizontalHeader().setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
     return t
