@@ -95,13 +95,14 @@ def test_server_killed_mid_batch_then_resync(server_process, db_url, new_records
     server_process.start()
     client = SyncClient(server_process.url, retries=0, backoff=0.01)
     client.login("budi", "rahasia-123", "laptop-1")
-    batches = [make_batch(new_records(300), "laptop-1") for _ in range(6)]
     rng = random.Random(7)
-    interrupted = 0
-    for _ in range(3):
+    interrupted, sent = 0, []
+    for _ in range(3):  # each round sends new work, so a kill always has something in flight to cut
+        batches = [make_batch(new_records(300), "laptop-1") for _ in range(10)]
+        sent += batches
         failures: list[SyncError] = []
 
-        def send(failures=failures):
+        def send(batches=batches, failures=failures):
             for batch in batches:
                 try:
                     client.post_batch(batch, gzip=False)
@@ -111,16 +112,16 @@ def test_server_killed_mid_batch_then_resync(server_process, db_url, new_records
 
         thread = threading.Thread(target=send)
         thread.start()
-        time.sleep(rng.uniform(0.15, 0.5))
+        time.sleep(rng.uniform(0.05, 0.25))
         server_process.kill()
         thread.join(60)
         interrupted += bool(failures)
         server_process.start()
     assert interrupted, "the kills never interrupted a send"
-    for batch in batches:  # the resync: same batch_ids
+    for batch in sent:  # the resync: same batch_ids
         receipt = client.post_batch(batch)
         assert {r["status"] for r in receipt["results"]} == {"accepted"}
     counts = stored(engine)
-    assert len(counts) == 6 * 300 and set(counts.values()) == {1}
+    assert len(counts) == len(sent) * 300 and set(counts.values()) == {1}
     client.close()
     engine.dispose()
