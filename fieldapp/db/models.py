@@ -197,6 +197,16 @@ class EnrolledDigest(Base):
     server_uuid: Mapped[str] = mapped_column(String(36))
 
 
+class ConflictCopy(Base):
+    """The server's copy of a record whose send ended in ``conflict`` (wire format JSON), until it is resolved."""
+
+    __tablename__ = "conflict_copies"
+    participant_uuid: Mapped[str] = mapped_column(String(36), primary_key=True)
+    revision: Mapped[int] = mapped_column(Integer)
+    record: Mapped[str] = mapped_column(Text)  # may hold a NIK: protected with the store (encryption at rest, #7)
+    fetched_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
 class AuditEvent(Base):
     """Who did what to which record (UU PDP Pasal 31); hash-chained so edits and deletions show."""
 

@@ -8,12 +8,13 @@ import logging
 from typing import Annotated
 
 from fastapi import Depends, FastAPI, Header, Query, Request
+from fastapi import Path as PathParam
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from fieldapp import __version__
-from fieldapp.server import accounts, batches, bpjs, intake, problems, reference
+from fieldapp.server import accounts, batches, bpjs, intake, problems, records, reference
 from fieldapp.server.accounts import User
 from fieldapp.server.body import ContentLengthCap, read_body
 from fieldapp.server.db import init_schema, make_engine, utcnow
@@ -25,6 +26,7 @@ from fieldapp.server.schemas import (
     Receipt,
     Reference,
     StatusUpdates,
+    StoredRecord,
     TokenOut,
     TokenRequest,
 )
@@ -32,6 +34,7 @@ from fieldapp.server.settings import Settings
 
 log = logging.getLogger("fieldapp.server")
 PREFIX = "/api/v1"
+UUID_PATTERN = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 SENDERS = ("officer", "supervisor", "admin")  # who may upload enrolments
 
 
@@ -111,6 +114,10 @@ def create_app(settings: Settings | None = None, *, engine=None) -> FastAPI:
         start = int(since) if since else 0
         items, cursor, more = bpjs.updates_for(engine, user.id, start, settings.status_page_size)
         return {"items": items, "next": str(cursor), "more": more}
+
+    @app.get(f"{PREFIX}/records/{{uuid}}", response_model=StoredRecord, responses=problems.responses(401, 404, 422))
+    def get_record(user: Caller, uuid: Annotated[str, PathParam(pattern=UUID_PATTERN)]):
+        return records.record_for(engine, user, uuid)
 
     @app.get(f"{PREFIX}/enrolled", response_model=Enrolled, responses=problems.responses(401, 422))
     def get_enrolled(_user: Caller, village_code: Annotated[str, Query(pattern=r"^[0-9]{10}$")]):

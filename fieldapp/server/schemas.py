@@ -54,6 +54,13 @@ class Receipt(BaseModel):
     counts: dict[str, int]
 
 
+class StoredRecord(BaseModel):
+    uuid: str
+    revision: int
+    updated_at: str
+    record: dict
+
+
 class StatusUpdate(BaseModel):
     cursor: str
     uuid: str

@@ -20,7 +20,7 @@ from fieldapp.db import models as m
 from fieldapp.db import settings as settings_repo
 from fieldapp.db import sync_log
 from fieldapp.errors import UserFacingError
-from fieldapp.services import audit
+from fieldapp.services import audit, conflicts
 from fieldapp.services.workspace import Workspace
 from fieldapp.sync.client import MAX_BATCH_RECORDS, SyncClient, SyncError
 from fieldapp.sync.transfer import TransferKey
@@ -82,6 +82,7 @@ def sync_now(ws: Workspace, server_url: str, username: str, password: str, *, pr
     with SyncClient(server_url, verify=verify) as client:
         connect(ws, client, username, password)
         report = send_pending(ws, client, server_url, progress=progress, cancel=cancel)
+        conflicts.fetch_copies(ws, client)
         report.kpj_updates = pull_status_updates(ws, client)
         refresh_reference(ws, client)
         refresh_digests(ws, client)

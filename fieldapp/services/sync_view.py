@@ -50,11 +50,11 @@ HINTS: dict[str, Pair] = {
         "supervisor)."),
     "conflict": (
         "Server menyimpan revisi yang lebih baru dari data ini (diubah di laptop lain, atau laptop ini dipulihkan "
-        "dari cadangan lama). Salinan server belum dapat diunduh ke laptop, dan mengubah data di sini tidak "
-        "menyelesaikan konflik: hubungi supervisor.",
+        "dari cadangan lama). Setelah sinkron, bandingkan kedua versi di atas lalu pilih: \"Pakai versi saya\" "
+        "(dikirim ulang sebagai perubahan atas versi server) atau \"Pakai versi server\".",
         "The server holds a newer revision of this record (edited on another laptop, or this laptop was restored "
-        "from an old backup). The server copy cannot be downloaded yet, and editing here does not settle the "
-        "conflict: call the supervisor."),
+        "from an old backup). After a sync, compare both versions above and choose: \"Keep mine\" (sent again as "
+        "an edit of the server's version) or \"Take the server's\"."),
 }
 _FIELD_PART = re.compile(r"^\s*([a-z_]+): (.*)$", re.DOTALL)
 
@@ -293,3 +293,21 @@ def import_receipts(ws: Workspace, paths: list[Path]) -> tuple[str, bool]:
             lines.append(f"✗ {path.name}: {exc.text()}")
             failed = True
     return "\n".join(lines), failed
+
+
+def conflict_text(view) -> str:
+    """Both versions of a record in conflict, field by field (a ``fieldapp.services.conflicts.ConflictView``)."""
+    lines = [tr(f"Laptop ini (revisi {view.local_revision}) ↔ server (revisi {view.server_revision}):",
+                f"This laptop (revision {view.local_revision}) ↔ server (revision {view.server_revision}):")]
+    for name, mine, theirs in view.differences:
+        label = tr(*FIELD_WORDS.get(name, (name, name)))
+        lines.append(f"  {label}: {_shown(mine)} ↔ {_shown(theirs)}")
+    return "\n".join(lines)
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, dt.date):
+        return value.strftime("%d-%m-%Y")
+    if isinstance(value, tuple):
+        return "+".join(map(str, value))
+    return str(value) if value not in (None, "") else "–"

@@ -164,6 +164,14 @@ class SyncClient:
             return None, resp.headers.get("ETag", etag)
         return self._json(resp), resp.headers.get("ETag")
 
+    def record(self, uuid: str) -> dict:
+        """The server's copy of one record (``{"uuid", "revision", "updated_at", "record"}``): the other side of a
+        ``conflict``."""
+        data = self._json(self._request("GET", f"/records/{uuid}"))
+        if not isinstance(data.get("revision"), int) or not isinstance(data.get("record"), dict):
+            raise _error("protocol")
+        return data
+
     def enrolled(self, village_code: str) -> EnrolledDigests:
         data = self._json(self._request("GET", "/enrolled", params={"village_code": village_code}))
         try:

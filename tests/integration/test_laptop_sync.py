@@ -17,8 +17,9 @@ from fieldapp.db.engine import store_path
 from fieldapp.errors import DuplicateNik
 from fieldapp.server import bpjs, reference
 from fieldapp.server.models import participants as server_participants
-from fieldapp.services import enrolment, participants, sync, transfer
+from fieldapp.services import conflicts, enrolment, participants, sync, transfer
 from fieldapp.services.workspace import Workspace
+from fieldapp.sync.client import SyncError
 from tests.conftest import PASSWORD as LOCAL_PASSWORD
 from tests.conftest import open_as
 from tests.factories import enrolment as make
@@ -29,6 +30,17 @@ from tests.factories import nik_for
 def laptop(data_dir, server):
     server.add_user("petugas", "officer", LOCAL_PASSWORD)
     ws = open_as(data_dir, "petugas")
+    yield ws
+    ws.close()
+
+
+@pytest.fixture
+def other(template_store, tmp_path):
+    """A second laptop with its own store, used by the same officer."""
+    other_dir = tmp_path / "other"
+    other_dir.mkdir()
+    shutil.copy2(store_path(template_store), store_path(other_dir))
+    ws = Workspace.open(other_dir, "petugas", LOCAL_PASSWORD)
     yield ws
     ws.close()
 
@@ -80,27 +92,13 @@ def test_interrupted_batch_is_resent_with_the_same_id(laptop, server):
     assert set(states(laptop).values()) == {"accepted"} and server_rows(server) == 4
 
 
-def test_duplicate_person_and_conflict(laptop, server, template_store, tmp_path):
-    other_dir = tmp_path / "other"
-    other_dir.mkdir()
-    shutil.copy2(store_path(template_store), store_path(other_dir))
-    other = Workspace.open(other_dir, "petugas", LOCAL_PASSWORD)
+def test_duplicate_person(laptop, server, other):
     mine = people(laptop, 1)[0]
     theirs = enrolment.enrol(other, replace(mine.data, full_name="Orang Lain"))
     sync.sync_now(laptop, server.url, "petugas", LOCAL_PASSWORD)
     assert sync.sync_now(other, server.url, "petugas", LOCAL_PASSWORD).counts == {"duplicate_person": 1}
     dup = participants.by_uuid(other, theirs.uuid)
     assert dup.sync_state == "duplicate_person" and dup.sync_message
-    other.close()
-
-    # A restored backup edits an old revision: the server holds a newer one → conflict.
-    edit = enrolment.edit(laptop, mine.id, enrolment.draft_from(mine, street="Jl. Dua"), expected_revision=1)
-    sync.sync_now(laptop, server.url, "petugas", LOCAL_PASSWORD)
-    with laptop.store.engine.begin() as conn:
-        conn.execute(text("UPDATE participants SET revision=1, synced_revision=0, sync_state='accepted'"))
-    enrolment.edit(laptop, mine.id, enrolment.draft_from(edit, street="Jl. Tiga"), expected_revision=1)
-    assert sync.sync_now(laptop, server.url, "petugas", LOCAL_PASSWORD).counts == {"conflict": 1}
-    assert participants.by_uuid(laptop, mine.uuid).sync_state == "conflict"
 
 
 def test_kpj_numbers_reference_targets_and_digests_come_back(laptop, server):
@@ -148,14 +146,9 @@ def test_hostile_receipt_never_touches_other_records(laptop, server):
     assert getattr(exc.value, "code", "") == "receipt_mismatch"
 
 
-def test_nik_enrolled_on_another_laptop_is_a_duplicate_here_after_sync(laptop, server, template_store, tmp_path):
-    other_dir = tmp_path / "other"
-    other_dir.mkdir()
-    shutil.copy2(store_path(template_store), store_path(other_dir))
-    other = Workspace.open(other_dir, "petugas", LOCAL_PASSWORD)
+def test_nik_enrolled_on_another_laptop_is_a_duplicate_here_after_sync(laptop, server, other):
     theirs = people(other, 1)[0]
     sync.sync_now(other, server.url, "petugas", LOCAL_PASSWORD)
-    other.close()
     people(laptop, 1, start=5)  # this laptop works in the same village
     sync.sync_now(laptop, server.url, "petugas", LOCAL_PASSWORD)
     with pytest.raises(DuplicateNik) as exc:
@@ -182,3 +175,50 @@ def test_export_bpjs_lists_participants_without_kpj_with_ids_as_text(laptop, ser
     nik_cell = sheet.cell(row=2, column=1)
     assert nik_cell.data_type == "s" and nik_cell.number_format == "@"
     assert all(isinstance(row[10], str) and row[10].startswith("08") for row in rows)
+
+
+def _conflicted(laptop, server):
+    """A record the server holds at revision 2 while the laptop (restored from a backup) edited revision 1."""
+    mine = people(laptop, 1)[0]
+    edit = enrolment.edit(laptop, mine.id, enrolment.draft_from(mine, street="Jl. Dua"), expected_revision=1)
+    sync.sync_now(laptop, server.url, "petugas", LOCAL_PASSWORD)
+    with laptop.store.engine.begin() as conn:
+        conn.execute(text("UPDATE participants SET revision=1, synced_revision=0, sync_state='accepted'"))
+    enrolment.edit(laptop, mine.id, enrolment.draft_from(edit, street="Jl. Tiga"), expected_revision=1)
+    assert sync.sync_now(laptop, server.url, "petugas", LOCAL_PASSWORD).counts == {"conflict": 1}
+    return mine
+
+
+def test_conflict_shows_both_versions_and_keep_mine_resends_on_top(laptop, server):
+    mine = _conflicted(laptop, server)
+    assert participants.by_uuid(laptop, mine.uuid).sync_state == "conflict"
+    both = conflicts.view(laptop, mine.id)
+    assert (both.local_revision, both.server_revision) == (2, 2)
+    assert [(f, a, b) for f, a, b in both.differences] == [("street", "Jl. Tiga", "Jl. Dua")]
+    conflicts.resolve(laptop, mine.id, "mine")
+    assert participants.by_uuid(laptop, mine.uuid).sync_state == "pending"
+    assert sync.sync_now(laptop, server.url, "petugas", LOCAL_PASSWORD).counts == {"updated": 1}
+    with server.engine.connect() as conn:
+        stored = json.loads(conn.scalar(select(server_participants.c.record)))
+    assert stored["address"]["street"] == "Jl. Tiga" and stored["revision"] == 3
+    assert conflicts.view(laptop, mine.id) is None
+
+
+def test_conflict_take_the_servers_version(laptop, server):
+    mine = _conflicted(laptop, server)
+    conflicts.resolve(laptop, mine.id, "server")
+    now = participants.by_uuid(laptop, mine.uuid)
+    assert (now.data.street, now.sync_state, now.revision) == ("Jl. Dua", "accepted", 2)
+    assert sync.sync_now(laptop, server.url, "petugas", LOCAL_PASSWORD).batches == 0
+
+
+def test_server_copy_only_for_its_sender_or_a_supervisor(laptop, server):
+    mine = people(laptop, 1)[0]
+    sync.sync_now(laptop, server.url, "petugas", LOCAL_PASSWORD)
+    other = server.client("lain")
+    with pytest.raises(SyncError) as exc:
+        other.record(mine.uuid)
+    assert exc.value.status == 404
+    server.add_user("kepala", "supervisor")
+    boss = server.client("kepala")
+    assert boss.record(mine.uuid)["record"]["nik"] == mine.data.nik

@@ -190,7 +190,7 @@ def test_duplicate_and_rejected_records_need_attention(qtbot, page, ctx, server)
     assert table.item(0, 1).text() == "Warga Uji B"
 
 
-def test_conflict_says_the_server_holds_a_newer_revision(qtbot, page, ctx, server):
+def test_conflict_shows_both_versions_and_keep_mine_settles_it(qtbot, page, ctx, server):
     mine = people(ctx.ws, 1)[0]
     sync.sync_now(ctx.ws, server.url, "petugas", PASSWORD)
     edited = enrolment.edit(ctx.ws, mine.id, enrolment.draft_from(mine, street="Jl. Dua"), expected_revision=1)
@@ -201,9 +201,14 @@ def test_conflict_says_the_server_holds_a_newer_revision(qtbot, page, ctx, serve
     sync_from_page(qtbot, page, server.url)
     qtbot.waitUntil(lambda: page.attention.table.rowCount() == 1, timeout=WAIT * 3)
     assert page.attention.table.item(0, 4).text() == "konflik"
+    qtbot.waitUntil(lambda: page.attention.keep_mine.isVisible(), timeout=WAIT)
     detail = page.attention.detail.text()
     assert "Di laptop: revisi 2" in detail and "revisi yang lebih baru" in detail
-    assert "belum dapat diunduh" in detail
+    assert "Jl. Tiga ↔ Jl. Dua" in detail  # this laptop's street beside the server's
+    qtbot.mouseClick(page.attention.keep_mine, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.attention.table.rowCount() == 0, timeout=WAIT * 3)
+    assert states(ctx.ws)[mine.data.full_name] == "pending"
+    assert sync.sync_now(ctx.ws, server.url, "petugas", PASSWORD).counts == {"updated": 1}
 
 
 def test_offline_transfer_export_and_receipt_import(qtbot, page, ctx, server, tmp_path):

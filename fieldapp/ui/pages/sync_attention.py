@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from fieldapp.i18n import tr
-from fieldapp.services import sync_view, transfer
+from fieldapp.services import conflicts, sync_view, transfer
 from fieldapp.services.enrolment import ENROLLING_ROLES
 from fieldapp.services.sync_view import AttentionRow, BatchLogEntry, ResultRow
 from fieldapp.ui.context import Context
@@ -94,7 +94,16 @@ class AttentionList(QWidget):
         self.fix_button.setEnabled(False)
         if not self.may_fix:
             self.fix_button.setToolTip(tr("Peran Anda tidak dapat mengubah data.", "Your role cannot edit records."))
-        row.addWidget(self.fix_button, 0, Qt.AlignmentFlag.AlignTop)
+        choices = QVBoxLayout()
+        choices.addWidget(self.fix_button)
+        self.keep_mine = button(tr("Pakai versi saya", "Keep mine"), "keep_mine", lambda: self.resolve("mine"))
+        self.take_server = button(tr("Pakai versi server", "Take the server's"), "take_server",
+                                  lambda: self.resolve("server"))
+        for b in (self.keep_mine, self.take_server):
+            b.setVisible(False)
+            choices.addWidget(b)
+        choices.addStretch(1)
+        row.addLayout(choices)
         layout.addLayout(row)
 
     def show_items(self, items: tuple[AttentionRow, ...]) -> None:
@@ -111,6 +120,26 @@ class AttentionList(QWidget):
         item = self.current()
         self.fix_button.setEnabled(item is not None and self.may_fix)
         self.detail.setText(sync_view.detail_text(item) if item else "" if self.items else tr(*NOTHING))
+        for b in (self.keep_mine, self.take_server):
+            b.setVisible(False)
+        if item is not None and item.sync_state == "conflict":
+            ws = self.ctx.ws
+            self.ctx.runner.run_db(lambda: conflicts.view(ws, item.id), lambda v: self._show_conflict(item, v),
+                                   key=f"conflict-{id(self)}", owner=self)
+
+    def _show_conflict(self, item: AttentionRow, view: conflicts.ConflictView | None) -> None:
+        if view is None or self.current() != item:
+            return  # no server copy yet (it comes with the next sync), or the selection moved on
+        self.detail.setText(f"{sync_view.detail_text(item)}\n\n{sync_view.conflict_text(view)}")
+        for b in (self.keep_mine, self.take_server):
+            b.setVisible(True)
+            b.setEnabled(self.may_fix)
+
+    def resolve(self, keep: str) -> None:
+        item, ws = self.current(), self.ctx.ws
+        if item is not None and self.may_fix:
+            self.ctx.runner.run_db(lambda: conflicts.resolve(ws, item.id, keep),
+                                   lambda _: self.ctx.bus.participants_changed.emit(), owner=self)
 
     def fix(self) -> None:
         item = self.current()
