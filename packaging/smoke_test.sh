@@ -13,6 +13,7 @@ participants=${SMOKE_PARTICIPANTS:-1000}
 [ -x "$exe" ] || { echo "SMOKE FAIL: no executable at $exe (build first: make package)" >&2; exit 1; }
 command -v pdfinfo >/dev/null || { echo "SMOKE FAIL: pdfinfo missing (apt-get install poppler-utils)" >&2; exit 1; }
 
+repo=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 export QT_QPA_PLATFORM=offscreen FIELDAPP_LANG=en
@@ -58,6 +59,19 @@ pages=$(pdfinfo "$work/all.pdf" 2>"$work/last.err" | awk '/^Pages:/ { print $2 }
 [ -n "$pages" ] && [ "$pages" -ge "$participants" ] || fail "certificate PDF has ${pages:-no} pages, expected >= $participants"
 echo "   $pages pages, $(du -h "$work/all.pdf" | cut -f1), $(elapsed "$t0" "$t1") s"
 
+old_store="$repo/tests/data/store-0001.sqlite"
+if [ -f "$old_store" ]; then
+    step "old store (schema 0001) is backed up and upgraded by the bundled migrations"
+    mkdir -p "$work/old"
+    cp "$old_store" "$work/old/fieldapp.sqlite"
+    echo "rahasia123" | "$exe" stats --data-dir "$work/old" --json --user sup --password-stdin \
+        >"$work/old.json" 2>"$work/last.err" || fail "stats on the old store exited $?"
+    total=$(sed -n 's/.*"total": *\([0-9]*\).*/\1/p' "$work/old.json" | head -1)
+    [ "$total" = 2 ] || fail "old store: $total participants after the upgrade, expected 2"
+    ls "$work/old/backups/"fieldapp-pre-migrate-0001-*.sqlite >/dev/null 2>&1 || fail "old store: no pre-migrate backup"
+    echo "   upgraded, 2 participants, pre-migrate backup written"
+fi
+
 step "GUI start (fresh data directory, offscreen, 8 s)"
 # A fresh directory shows the first-run dialog and waits for the user: alive at the timeout means it started.
 t0=$(now)
@@ -66,6 +80,7 @@ FIELDAPP_DATA_DIR="$work/fresh" timeout 8 "$exe" >"$work/gui.out" 2>"$work/last.
 rc=$?
 set -e
 [ "$rc" = 124 ] || fail "the GUI exited with $rc before the timeout (124 expected: still running)"
+! grep -q "Traceback" "$work/last.err" || fail "the GUI printed a Python traceback"
 echo "   still running after 8 s (stopped by timeout)"
 
 echo "SMOKE OK: $bundle"
