@@ -32,6 +32,9 @@ t0=$(now)
 "$exe" --version >"$work/version.txt" 2>"$work/last.err" || fail "--version exited $?"
 t1=$(now)
 grep -q "^fieldapp [0-9]" "$work/version.txt" || fail "--version printed: $(cat "$work/version.txt")"
+if grep -qE "^ +(Build date|Tanggal build):" "$work/version.txt"; then  # once cli.py prints fieldapp.buildinfo
+    ! grep -qE "development checkout|checkout pengembangan" "$work/version.txt" || fail "the bundle has no build stamp"
+fi
 echo "   $(head -1 "$work/version.txt")  (cold start: $(elapsed "$t0" "$t1") s)"
 
 data="$work/data"

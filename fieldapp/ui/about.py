@@ -49,7 +49,7 @@ class AboutDialog(QDialog):
         icon = QLabel()
         path = icon_path()
         if path is not None:
-            icon.setPixmap(QPixmap(str(path)).scaled(64, 64))
+            icon.setPixmap(QPixmap(str(path)).scaled(64, 64, mode=Qt.TransformationMode.SmoothTransformation))
         top.addWidget(icon)
         title = QLabel(
             f"<b style='font-size:14pt'>fieldapp {self.info.version}</b><br>"
@@ -85,6 +85,7 @@ class AboutDialog(QDialog):
         buttons.addButton(self.open_button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.rejected.connect(self.reject)
 
+        self.setMinimumWidth(560)  # paths on one line where they fit
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addLayout(form)
