@@ -22,7 +22,7 @@ def test_no_server_errors(server, new_records, mode):
     auth = {"Authorization": f"Bearer {client.token}"}
     schema = schemathesis.openapi.from_url(server.url + "/api/v1/openapi.json")
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) == 6
+    assert len(operations) == 7
     for operation in operations:
 
         @given(case=operation.as_strategy(generation_mode=mode))
