@@ -15,12 +15,27 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from fieldapp import __version__, cli_admin, cli_certificates, cli_reports, cli_sync, i18n
+from fieldapp import cli_admin, cli_certificates, cli_reports, cli_sync, i18n
 from fieldapp.errors import UserFacingError
 from fieldapp.i18n import tr
 from fieldapp.paths import default_data_dir
 
 EXIT_USER_ERROR = 2
+
+
+class VersionAction(argparse.Action):
+    """``--version``: the version, build date and where the data, backups and log are (fieldapp.buildinfo)."""
+
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS, help=None):
+        super().__init__(option_strings, dest=dest, default=default, nargs=0, help=help)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        from fieldapp import buildinfo
+
+        if getattr(namespace, "lang", None):
+            i18n.set_language(namespace.lang)
+        print(buildinfo.info(getattr(namespace, "data_dir", None)).text())
+        parser.exit()
 
 
 def credentials(args: argparse.Namespace) -> tuple[str, str]:
@@ -150,7 +165,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="fieldapp",
         description="fieldapp: enrolment of informal workers into BPJS Ketenagakerjaan (BPU), offline first.",
     )
-    parser.add_argument("--version", action="version", version=f"fieldapp {__version__}")
+    parser.add_argument("--version", action=VersionAction, help="show the version, build date and data folders")
     parser.add_argument("--data-dir", type=Path, default=None, help="data directory")
     parser.add_argument("--lang", choices=i18n.LANGUAGES, help="language of messages (id, en)")
     parser.set_defaults(func=cmd_gui)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QApplication, QDialog
 
-from fieldapp import i18n
+from fieldapp import buildinfo, i18n
 from fieldapp.services.workspace import DEFAULTS, Workspace
 from fieldapp.ui import compat, style
 from fieldapp.ui.login import FirstRunDialog, LoginDialog, store_exists
@@ -63,6 +63,7 @@ def build_window(data_dir: Path, username: str, password: str) -> MainWindow:
 def main(data_dir: Path) -> int:
     """Run the desktop app on ``data_dir``: first-run or log-in dialog, then the main window."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    buildinfo.start_file_log(Path(data_dir))
     app = application()
     style.apply(app, style.DEFAULT_FONT)
     data_dir = Path(data_dir)

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMainWindow,
     QMessageBox,
+    QPushButton,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -28,6 +29,7 @@ from fieldapp.errors import UserFacingError
 from fieldapp.i18n import tr
 from fieldapp.services.workspace import Workspace
 from fieldapp.ui import style
+from fieldapp.ui.about import show_about
 from fieldapp.ui.context import Bus, Context
 from fieldapp.ui.pages.enrolment import EnrolmentPage
 from fieldapp.ui.pages.home import HomePage
@@ -98,6 +100,13 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         self.user_label = QLabel()
         self.statusBar().addPermanentWidget(self.user_label)
+        self.about_button = QPushButton()
+        self.about_button.setObjectName("about_button")
+        self.about_button.setFlat(True)
+        self.about_button.setToolTip("F1")
+        self.about_button.clicked.connect(self.show_about)
+        self.statusBar().addPermanentWidget(self.about_button)
+        QShortcut(QKeySequence("F1"), self).activated.connect(self.show_about)
 
         for n in range(len(PAGES)):
             shortcut = QShortcut(QKeySequence(f"Ctrl+{n + 1}"), self)
@@ -154,8 +163,12 @@ class MainWindow(QMainWindow):
         self.user_label.setText(
             f"{user.full_name} ({role_name(user.role)}) · " + tr("Perangkat", "Device") + f": {ctx.ws.device.name}"
         )
+        self.about_button.setText(tr("Tentang", "About"))
         self.setWindowTitle(f"fieldapp — {user.full_name}")
         self.show_page(current or "home")
+
+    def show_about(self) -> None:
+        self.about_dialog = show_about(self, self.ctx.ws.data_dir)
 
     def current_page(self) -> str | None:
         widget = self.stack.currentWidget()
