@@ -41,3 +41,12 @@ def enrolment(**changes) -> Enrolment:
         consent_given_at=CONSENT,
     )
     return replace(base, **changes)
+
+
+def open_visit(ws, **changes):
+    """A visit to Lambangsari (Tambun Selatan, Bekasi), APBD-funded JKK+JKM from December 2026."""
+    from fieldapp.services import visits
+
+    args = dict(village_code="3216062002", visit_date=TODAY, funding_source="apbd", programs="JKK,JKM",
+                sector="other", start_month=dt.date(2026, 12, 1))
+    return visits.open_visit(ws, **{**args, **changes})

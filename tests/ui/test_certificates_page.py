@@ -18,7 +18,7 @@ from sqlalchemy import select
 from fieldapp.db import models as m
 from fieldapp.services import certificate_checks as checking
 from fieldapp.services import certificates as cert
-from fieldapp.services import enrolment, visits
+from fieldapp.services import enrolment
 from fieldapp.ui import pdf_pages
 from fieldapp.ui.context import Bus, Context
 from fieldapp.ui.pages import certificates as page_module
@@ -26,7 +26,7 @@ from fieldapp.ui.pages.certificates import CertificatesPage
 from fieldapp.ui.tasks import TaskRunner
 from tests.conftest import open_as
 from tests.factories import enrolment as make
-from tests.factories import nik_for
+from tests.factories import nik_for, open_visit
 from tests.ui.conftest import WAIT
 
 VILLAGE = "3216062002"  # Lambangsari
@@ -38,15 +38,7 @@ SORTED = sorted(NAMES)
 def enrolled(data_dir):
     ws = open_as(data_dir, "petugas")
     try:
-        visit = visits.open_visit(
-            ws,
-            village_code=VILLAGE,
-            visit_date=dt.date(2026, 11, 21),
-            funding_source="apbd",
-            programs="JKK,JKM",
-            sector="other",
-            start_month=dt.date(2026, 12, 1),
-        )
+        visit = open_visit(ws, village_code=VILLAGE)
         ids = []
         for n, name in enumerate(NAMES, start=1):
             birth = dt.date(1970 + n, n, n + 5)

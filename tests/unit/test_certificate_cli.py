@@ -17,10 +17,10 @@ from sqlalchemy import select
 from fieldapp.certificates import embedded, public_key_to_text
 from fieldapp.db import models as m
 from fieldapp.services import certificates as cert
-from fieldapp.services import enrolment, seed, visits
+from fieldapp.services import enrolment, seed
 from tests.conftest import PASSWORD, open_as
 from tests.factories import enrolment as make
-from tests.factories import nik_for
+from tests.factories import nik_for, open_visit
 
 ENV = {"FIELDAPP_USER": "kerani", "FIELDAPP_PASSWORD": PASSWORD}
 VILLAGE = "3216062002"
@@ -42,15 +42,7 @@ def store(data_dir):
     try:
         for rows in seed.demo_rows(ws.store, 30):
             seed.bulk_insert(ws.store, [r for r in rows if r["village_code"] != VILLAGE])
-        visit = visits.open_visit(
-            ws,
-            village_code=VILLAGE,
-            visit_date=dt.date(2026, 11, 21),
-            funding_source="apbd",
-            programs="JKK,JKM",
-            sector="other",
-            start_month=dt.date(2026, 12, 1),
-        )
+        visit = open_visit(ws, village_code=VILLAGE)
         for n, name in enumerate(NAMES, start=1):
             birth = dt.date(1970 + n, n, n + 5)
             enrolment.enrol(ws, make(full_name=name, birth_date=birth, nik=nik_for(birth, "L", n)), visit_id=visit.id)

@@ -14,13 +14,13 @@ from sqlalchemy import select, update
 from fieldapp.certificates import embedded, generate_keypair, key_id_for, public_key_to_text, verify_payload
 from fieldapp.db import models as m
 from fieldapp.errors import PermissionDenied, UserFacingError
-from fieldapp.services import audit, enrolment, visits
+from fieldapp.services import audit, enrolment
 from fieldapp.services import certificate_checks as checking
 from fieldapp.services import certificates as cert
 from fieldapp.services.certificates import Selection
 from tests.conftest import open_as
 from tests.factories import enrolment as make
-from tests.factories import nik_for
+from tests.factories import nik_for, open_visit
 
 TODAY = dt.date(2026, 11, 21)
 VILLAGE = "3216062002"  # Lambangsari, Tambun Selatan, Kabupaten Bekasi
@@ -41,15 +41,7 @@ def _texts(pdf: bytes) -> list[str]:
 @pytest.fixture
 def people(officer):
     """Five participants in Lambangsari (one visit), one in another village; returns {name: participant}."""
-    visit = visits.open_visit(
-        officer,
-        village_code=VILLAGE,
-        visit_date=TODAY,
-        funding_source="apbd",
-        programs="JKK,JKM",
-        sector="other",
-        start_month=dt.date(2026, 12, 1),
-    )
+    visit = open_visit(officer, village_code=VILLAGE, visit_date=TODAY)
     made = {}
     for n, (name, sex, funding) in enumerate(PEOPLE, start=1):
         birth = dt.date(1980 + n, n, 10 + n)

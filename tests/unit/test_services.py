@@ -12,6 +12,7 @@ from fieldapp.services import accounts, audit, enrolment, participants, stats, v
 from fieldapp.services.workspace import Workspace
 from tests.conftest import PASSWORD, open_as
 from tests.factories import enrolment as make
+from tests.factories import nik_for, open_visit
 
 
 def test_enrol_stores_and_returns_the_participant(officer):
@@ -101,8 +102,6 @@ def _three(ws):
         ("Budi Santoso", "L", dt.date(1990, 7, 12), 3),
         ("Siti Rohmah", "P", dt.date(1979, 1, 2), 7),
     ]
-    from tests.factories import nik_for
-
     return [
         enrolment.enrol(ws, replace(make(birth_date=b, sex=s), full_name=n, nik=nik_for(b, s, serial)))
         for n, s, b, serial in people
@@ -141,16 +140,7 @@ def test_search_by_name_words_nik_prefix_and_filters(officer):
 
 
 def test_visit_opens_and_replaces_the_previous_one(officer):
-    first = visits.open_visit(
-        officer,
-        village_code="3216062002",
-        visit_date=dt.date(2026, 11, 21),
-        funding_source="apbd",
-        programs="JKK,JKM",
-        sector="other",
-        start_month=dt.date(2026, 12, 1),
-        location_note="Balai desa",
-    )
+    first = open_visit(officer, location_note="Balai desa")
     assert visits.current_visit(officer) == first
     second = visits.open_visit(
         officer,
