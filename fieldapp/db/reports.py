@@ -9,19 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import sqlite3
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from operator import attrgetter
 
 from sqlalchemy import Integer, case, exists, func, select, true
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
 from fieldapp.db import models as m
-from fieldapp.db.participants import ENROLMENT_COLUMNS
-from fieldapp.db.timeutil import aware, to_utc
-from fieldapp.domain.enrolment import Enrolment
+from fieldapp.db.timeutil import aware
 
 BATCH_STATES = ("prepared", "sent", "failed", "receipted")
 RESULT_STATES = ("accepted", "updated", "unchanged", "duplicate_person", "rejected", "conflict")
@@ -323,72 +317,3 @@ def devices(session: Session) -> list[tuple[int, str]]:
 
 def count_participants(session: Session, f: ReportFilter) -> int:
     return session.scalar(select(func.count()).select_from(m.Participant).where(*_participant_where(f))) or 0
-
-
-# -- bulk insert (list imports) ------------------------------------------------------------------------------
-def insert_participants(session: Session, enrolments: Iterable[Enrolment],
-                        per_row: Callable[[int, Enrolment], tuple[str, str, int | None]], constants: dict) -> int:
-    """Insert checked enrolments in the session's transaction with one driver-level ``executemany``.
-
-    ``per_row(k, e)`` gives the k-th row's (uuid, local number, visit id); ``constants`` the columns every row
-    shares (officer, device, times, states). Each value goes through its column type's own bind processor, so
-    dates and times are stored exactly as the ORM stores them, but without the ORM's per-row bookkeeping, which
-    costs more than SQLite's own work at 100,000 rows. Processed dates and times are remembered: birth dates,
-    the start month and the consent time repeat. Raises SQLAlchemy's ``IntegrityError`` on a constraint (one
-    active NIK per person). Returns the number of rows written.
-    """
-    conn = session.connection()
-    table = m.Participant.__table__
-    constants = dict(constants)
-    names = [*ENROLMENT_COLUMNS, "programs", "uuid", "local_number", "visit_id", *constants]
-    for c in table.columns:  # a column added later that nobody here knows about gets its default
-        if c.name != "id" and c.name not in names:
-            constants[c.name] = c.default.arg if c.default is not None and c.default.is_scalar else None
-            names.append(c.name)
-
-    def processor(name: str):
-        proc = table.c[name].type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
-        return _cached(proc) if proc else None
-
-    convert = [(i, processor(name)) for i, name in enumerate(ENROLMENT_COLUMNS)]
-    convert = [(i, proc) for i, proc in convert if proc]
-    consent = ENROLMENT_COLUMNS.index("consent_given_at")
-    fixed = tuple(processor(k)(v) if processor(k) else v for k, v in constants.items())
-    getter = attrgetter(*ENROLMENT_COLUMNS)
-    count = 0
-
-    def rows():
-        nonlocal count
-        for k, e in enumerate(enrolments, start=1):
-            values = list(getter(e))
-            if values[consent] is not None:
-                values[consent] = to_utc(values[consent])
-            for i, proc in convert:
-                values[i] = proc(values[i])
-            count = k
-            yield (*values, ",".join(e.programs), *per_row(k, e), *fixed)
-
-    sql = f"INSERT INTO participants ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
-    cursor = conn.connection.driver_connection.cursor()
-    try:
-        cursor.executemany(sql, rows())
-    except sqlite3.IntegrityError as exc:
-        raise IntegrityError(sql, None, exc) from exc
-    finally:
-        cursor.close()
-    return count
-
-
-def _cached(proc: Callable) -> Callable:
-    memo: dict = {}
-
-    def run(value):
-        try:
-            return memo[value]
-        except KeyError:
-            out = memo[value] = proc(value)
-            return out
-        except TypeError:  # unhashable: never the case for dates, times and booleans
-            return proc(value)
-
-    return run

@@ -27,8 +27,8 @@ from sqlalchemy import select, true, update
 from sqlalchemy.exc import IntegrityError
 
 from fieldapp.db import models as m
+from fieldapp.db import participants as participant_repo
 from fieldapp.db import regions as region_repo
-from fieldapp.db import reports as report_repo
 from fieldapp.db.timeutil import utcnow
 from fieldapp.domain import regions
 from fieldapp.domain.contributions import default_rates
@@ -304,7 +304,7 @@ def _import(ws: Workspace, lookup: Lookup, checker: _Checker, valid: list[Enrolm
             def per_row(k: int, e: Enrolment) -> tuple[str, str, int | None]:
                 return uuid4_text(), f"{e.village_code}-{code}-{base + k:06d}", lookup.visit_for(e.village_code)
 
-            n = report_repo.insert_participants(session, valid, per_row, constants)
+            n = participant_repo.insert_participants(session, valid, per_row, constants)
             first = f"{valid[0].village_code}-{code}-{base + 1:06d}"
             last = f"{valid[-1].village_code}-{code}-{base + n:06d}"
             session.execute(update(m.Device).where(m.Device.id == ws.device.id).values(counter=base + n))
