@@ -21,6 +21,12 @@ def head() -> str:
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
+def test_the_known_head_is_alembics_head():
+    from fieldapp.db.migrations_runner import HEAD
+
+    assert head() == HEAD
+
+
 def test_new_store_is_migrated_to_head_with_wal_and_foreign_keys(tmp_path):
     store = open_store(tmp_path, create=True)
     assert current_revision(store.engine) == head()
