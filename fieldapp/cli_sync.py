@@ -6,12 +6,13 @@ import argparse
 import os
 from pathlib import Path
 
-from fieldapp.domain.participant import SYNC_LABELS
 from fieldapp.errors import UserFacingError
 from fieldapp.i18n import tr
 
 
 def _counts(counts: dict[str, int]) -> str:
+    from fieldapp.domain.participant import SYNC_LABELS  # here, not at the top: `fieldapp --version` stays light
+
     return ", ".join(f"{tr(*SYNC_LABELS.get(k, (k, k)))} {v}" for k, v in sorted(counts.items())) or "-"
 
 
