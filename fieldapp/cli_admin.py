@@ -21,18 +21,9 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 def cmd_restore(args: argparse.Namespace) -> int:
     from fieldapp.cli import credentials
-    from fieldapp.services import accounts, backup
+    from fieldapp.services import backup
 
-    candidates = [args.backup] if args.backup else backup.list_backups(args.data_dir)
-    chosen = next((p for p in candidates if backup.check(p) == "ok"), None)
-    if chosen is None:
-        raise UserFacingError("Tidak ada cadangan yang utuh untuk dipulihkan.", "No intact backup to restore.",
-                              code="no_backup")
-    role = accounts.role_in_file(chosen, *credentials(args))
-    if role not in ("supervisor", "admin"):
-        raise UserFacingError("Hanya supervisor atau admin yang dapat memulihkan data.",
-                              "Only a supervisor or an admin can restore.", code="forbidden")
-    replaced = backup.restore(args.data_dir, chosen)
+    chosen, replaced = backup.restore_as(args.data_dir, *credentials(args), backup=args.backup)
     print(tr(f"Dipulihkan dari {chosen.name}; data sebelumnya disimpan di {replaced}.",
              f"Restored from {chosen.name}; the previous store is kept in {replaced}."))
     return 0

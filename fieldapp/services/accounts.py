@@ -158,6 +158,11 @@ def authenticate(store: Store, username: str, password: str) -> UserInfo:
         return _info(user)
 
 
+def confirm_password(store: Store, username: str, password: str) -> None:
+    """Check a logged-in user's password again (the idle lock); failures count towards the lockout."""
+    authenticate(store, username, password)
+
+
 @cache
 def _dummy_hash() -> str:
     return _hasher.hash("not-a-real-password")

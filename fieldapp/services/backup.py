@@ -81,3 +81,21 @@ def restore(data_dir: Path, backup: Path) -> Path:
     shutil.copy2(backup, staging)
     staging.replace(target)  # atomic on one file system: the old store or the new one, never half of each
     return replaced
+
+
+def restore_as(data_dir: Path, username: str, password: str, backup: Path | None = None) -> tuple[Path, Path | None]:
+    """Restore ``backup`` (by default the newest intact one) for a supervisor or admin of that backup.
+
+    Returns (the backup restored, the copy of the store it replaced). Works when the current store is damaged.
+    """
+    from fieldapp.services import accounts
+
+    candidates = [Path(backup)] if backup else list_backups(data_dir)
+    chosen = next((p for p in candidates if check(p) == "ok"), None)
+    if chosen is None:
+        raise UserFacingError("Tidak ada cadangan yang utuh untuk dipulihkan.", "No intact backup to restore.",
+                              code="no_backup")
+    if accounts.role_in_file(chosen, username, password) not in ("supervisor", "admin"):
+        raise UserFacingError("Hanya supervisor atau admin yang dapat memulihkan data.",
+                              "Only a supervisor or an admin can restore.", code="forbidden")
+    return chosen, restore(data_dir, chosen)
