@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-HEAD = "0005"  # the newest revision under migrations/versions
+HEAD = "0006"  # the newest revision under migrations/versions
 
 
 def include_name(name: str | None, type_: str, _parent: dict) -> bool:

@@ -70,6 +70,28 @@ class VillageTarget(Base):
     target: Mapped[int] = mapped_column(Integer, default=100)
 
 
+class RateTable(Base):
+    """A contribution rate table received by sync or reference file (JSON as published); the newest one that
+    covers a month wins over ``resources/rates.json``."""
+
+    __tablename__ = "rate_tables"
+    version: Mapped[str] = mapped_column(String(64), primary_key=True)
+    effective_from: Mapped[str] = mapped_column(String(7))  # "YYYY-MM"
+    body: Mapped[str] = mapped_column(Text)
+    received_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class RegionChange(Base):
+    """A village code changed by Kemendagri, applied to this store (its participants and visits re-pointed)."""
+
+    __tablename__ = "region_changes"
+    old_code: Mapped[str] = mapped_column(String(10), primary_key=True)
+    new_code: Mapped[str] = mapped_column(String(10))
+    name: Mapped[str] = mapped_column(String(128))
+    regions_version: Mapped[str] = mapped_column(String(64))
+    applied_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
 class Visit(Base):
     __tablename__ = "visits"
     id: Mapped[int] = mapped_column(primary_key=True)
