@@ -73,8 +73,12 @@ class NikInfo:
 
 
 def normalize_nik(text: str) -> str:
-    """NFKC (full-width digits become ASCII), then drop whitespace, dots and dashes. Letters stay in."""
-    return _STRIP.sub("", unicodedata.normalize("NFKC", text or ""))
+    """NFKC (full-width digits become ASCII), then drop whitespace, dots and dashes. Letters stay in.
+
+    NFKC runs again after the stripping: a compatibility character such as '¨' becomes a space and a combining
+    mark, and the mark left alone must compose like it would in the next call (normalising twice changes nothing).
+    """
+    return unicodedata.normalize("NFKC", _STRIP.sub("", unicodedata.normalize("NFKC", text or "")))
 
 
 def resolve_century(yy: int, month: int, day: int, today: dt.date) -> dt.date:

@@ -99,7 +99,7 @@ def from_record(r: dict) -> tuple[Enrolment, RecordMeta]:
         birth_date = dt.date.fromisoformat(birth) if birth else None
         y, m = get(r, "start_month", str).split("-")
         start_month = dt.date(int(y), int(m), 1)
-    except ValueError:
+    except (ValueError, OverflowError):  # OverflowError: a year beyond C's int, e.g. "99999999999-01"
         raise MalformedRecord("birth_date/start_month", "YYYY-MM-DD / YYYY-MM expected") from None
     programs = get(r, "programs", list)
     if not all(isinstance(p, str) for p in programs):
