@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from fieldapp.errors import UserFacingError
 from fieldapp.server.db import as_utc, utcnow, write_transaction
-from fieldapp.server.models import ROLES, tokens, users
+from fieldapp.server.models import ROLES, revoked_tokens, tokens, users
 
 _hasher = PasswordHasher()  # argon2id, the library's RFC 9106 low-memory profile
 
@@ -51,14 +51,17 @@ class AccountError(UserFacingError):
     pass
 
 
+_REJECTIONS = {
+    "expired": ("Sesi sudah berakhir; silakan masuk lagi.", "The session has expired; log in again."),
+    "invalid": ("Token tidak sah; silakan masuk lagi.", "Invalid token; log in again."),
+    "revoked": ("Sesi ini sudah diakhiri (keluar atau dicabut admin); silakan masuk lagi.",
+                "This session was ended (logged out or revoked by the administrator); log in again."),
+}
+
+
 class TokenRejected(UserFacingError):
-    def __init__(self, expired: bool):
-        if expired:
-            super().__init__("Sesi sudah berakhir; silakan masuk lagi.", "The session has expired; log in again.",
-                             code="token_expired")
-        else:
-            super().__init__("Token tidak sah; silakan masuk lagi.", "Invalid token; log in again.",
-                             code="token_invalid")
+    def __init__(self, reason: str):
+        super().__init__(*_REJECTIONS[reason], code=f"token_{reason}")
 
 
 def _token_hash(token: str) -> str:
@@ -125,7 +128,8 @@ def issue_token(engine: Engine, user: User, device_id: str, ttl: dt.timedelta) -
     now = utcnow()
     expires = now + ttl
     with write_transaction(engine) as conn:
-        conn.execute(tokens.delete().where(tokens.c.expires_at < now - dt.timedelta(days=7)))  # housekeeping
+        for table in (tokens, revoked_tokens):  # housekeeping
+            conn.execute(table.delete().where(table.c.expires_at < now - dt.timedelta(days=7)))
         conn.execute(insert(tokens).values(token_hash=_token_hash(token), user_id=user.id, device_id=device_id,
                                            created_at=now, expires_at=expires))
     return IssuedToken(token, expires, user)
@@ -140,7 +144,48 @@ def user_for_token(engine: Engine, token: str) -> tuple[User, str]:
             .where(tokens.c.token_hash == _token_hash(token), users.c.active)
         ).first()
     if row is None:
-        raise TokenRejected(expired=False)
+        with engine.connect() as conn:
+            revoked = conn.execute(select(revoked_tokens.c.token_hash)
+                                   .where(revoked_tokens.c.token_hash == _token_hash(token))).first()
+        raise TokenRejected("revoked" if revoked else "invalid")
     if as_utc(row.expires_at) <= utcnow():
-        raise TokenRejected(expired=True)
+        raise TokenRejected("expired")
     return _user(row), row.device_id
+
+
+def _revoke(conn, where, reason: str) -> int:
+    """Move the matching tokens to ``revoked_tokens``: from now on they are answered with ``token_revoked``."""
+    rows = conn.execute(select(tokens.c.token_hash, tokens.c.user_id, tokens.c.expires_at).where(where)).all()
+    if rows:
+        now = utcnow()
+        conn.execute(insert(revoked_tokens), [dict(token_hash=r.token_hash, user_id=r.user_id, revoked_at=now,
+                                                   expires_at=r.expires_at, reason=reason) for r in rows])
+        conn.execute(tokens.delete().where(tokens.c.token_hash.in_([r.token_hash for r in rows])))
+    return len(rows)
+
+
+def revoke_token(engine: Engine, token: str) -> bool:
+    """Log-out: this one token stops working at once."""
+    with write_transaction(engine) as conn:
+        return _revoke(conn, tokens.c.token_hash == _token_hash(token), "logout") == 1
+
+
+def _account(conn, username: str):
+    row = conn.execute(select(users.c.id, users.c.active).where(users.c.username == username)).first()
+    if row is None:
+        raise AccountError(f"Pengguna {username!r} tidak ada.", f"No user {username!r}.", code="no_user")
+    return row
+
+
+def revoke_user_tokens(engine: Engine, username: str) -> int:
+    """Every token of this account stops working (a lost laptop, a password that leaked); returns how many."""
+    with write_transaction(engine) as conn:
+        return _revoke(conn, tokens.c.user_id == _account(conn, username).id, "revoked")
+
+
+def deactivate_user(engine: Engine, username: str) -> int:
+    """The account can no longer log in and its tokens are revoked; returns how many tokens were live."""
+    with write_transaction(engine) as conn:
+        account = _account(conn, username)
+        conn.execute(update(users).where(users.c.id == account.id).values(active=False))
+        return _revoke(conn, tokens.c.user_id == account.id, "deactivated")

@@ -14,7 +14,7 @@ from fastapi.responses import Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from fieldapp import __version__
-from fieldapp.server import accounts, batches, bpjs, intake, problems, records, reference
+from fieldapp.server import accounts, batches, bpjs, intake, problems, records, reference, throttle
 from fieldapp.server.accounts import User
 from fieldapp.server.body import ContentLengthCap, read_body
 from fieldapp.server.db import init_schema, make_engine, utcnow
@@ -36,6 +36,7 @@ log = logging.getLogger("fieldapp.server")
 PREFIX = "/api/v1"
 UUID_PATTERN = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 SENDERS = ("officer", "supervisor", "admin")  # who may upload enrolments
+ENROLLERS = SENDERS  # who may fetch the enrolled-NIK digests (with their key: a NIK list, in effect)
 
 
 _bearer = HTTPBearer(auto_error=False)
@@ -54,6 +55,17 @@ def current_user(request: Request,
 
 
 Caller = Annotated[User, Depends(current_user)]
+Bearer = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+
+
+def require(user: User, roles: tuple[str, ...], indonesian: str, english: str) -> None:
+    if user.role not in roles:
+        raise Problem(403, "forbidden", f"Peran Anda tidak boleh {indonesian}.", f"Your role may not {english}.")
+
+
+def client_address(request: Request) -> str:
+    """The caller's address; behind a reverse proxy on 127.0.0.1, uvicorn takes it from X-Forwarded-For."""
+    return request.client.host if request.client else "unknown"
 
 
 def create_app(settings: Settings | None = None, *, engine=None) -> FastAPI:
@@ -61,7 +73,8 @@ def create_app(settings: Settings | None = None, *, engine=None) -> FastAPI:
     engine = engine or make_engine(settings.db_url)
     init_schema(engine)
     app = FastAPI(title="fieldapp server", version=__version__, openapi_url=f"{PREFIX}/openapi.json",
-                  docs_url=f"{PREFIX}/docs", redoc_url=None)
+                  docs_url=f"{PREFIX}/docs", redoc_url=None,
+                  swagger_ui_oauth2_redirect_url=None)  # no OAuth2 flow: no page for it
     app.state.engine, app.state.settings = engine, settings
     problems.install(app)
     app.add_middleware(ContentLengthCap, limit=settings.max_body_bytes)
@@ -70,16 +83,33 @@ def create_app(settings: Settings | None = None, *, engine=None) -> FastAPI:
     def health():
         return {"status": "ok", "server_time": utcnow().isoformat(timespec="milliseconds"), "version": __version__}
 
-    @app.post(f"{PREFIX}/auth/token", response_model=TokenOut, responses=problems.responses(400, 401, 422))
-    def token(body: TokenRequest):
+    limits = throttle.Limits(settings.login_window, settings.login_failures_per_user,
+                             settings.login_failures_per_address)
+
+    @app.post(f"{PREFIX}/auth/token", response_model=TokenOut, responses=problems.responses(400, 401, 422, 429))
+    def token(body: TokenRequest, request: Request):
+        address = client_address(request)
+        try:
+            throttle.begin_attempt(engine, limits, body.username, address)
+        except throttle.TooManyAttempts as exc:
+            log.warning("login refused for %r from %s: too many failures", body.username, address)
+            raise Problem.of(429, exc, headers={"Retry-After": str(exc.retry_after)}) from None
         user = accounts.authenticate(engine, body.username, body.password)
         if user is None:
-            log.info("failed login for %r from device %r", body.username, body.device_id)
+            log.info("failed login for %r from %s, device %r", body.username, address, body.device_id)
             raise Problem(401, "auth_failed", "Nama pengguna atau kata sandi salah.", "Wrong username or password.")
+        throttle.succeeded(engine, limits, body.username, address)
         issued = accounts.issue_token(engine, user, body.device_id, settings.token_ttl)
         return {"token": issued.token, "expires_at": issued.expires_at.isoformat(timespec="seconds"),
                 "user": {"username": user.username, "role": user.role},
                 "transfer_key": {"key_id": user.transfer_key_id, "key": user.transfer_key.hex()}}
+
+    @app.post(f"{PREFIX}/auth/logout", status_code=204, response_class=Response,
+              responses={204: {"description": "Logged out: the token no longer works"}, **problems.responses(401)})
+    def logout(user: Caller, creds: Bearer):
+        accounts.revoke_token(engine, creds.credentials)
+        log.info("logout of %s", user.username)
+        return Response(status_code=204)
 
     @app.get(f"{PREFIX}/reference", responses={200: {"model": Reference}, 304: {"description": "Not Modified"},
                                                **problems.responses(401)})
@@ -93,9 +123,7 @@ def create_app(settings: Settings | None = None, *, engine=None) -> FastAPI:
         400, 401, 403, 409, 413, 415, 422)}, openapi_extra={"requestBody": {
             "required": True, "content": {"application/json": {"schema": BATCH_SCHEMA}}}})
     async def post_batch(request: Request, user: Caller):
-        if user.role not in SENDERS:
-            raise Problem(403, "forbidden", "Peran Anda tidak boleh mengirim data pendaftaran.",
-                          "Your role may not upload enrolments.")
+        require(user, SENDERS, "mengirim data pendaftaran", "upload enrolments")
         raw = await read_body(request, settings.max_body_bytes)
         receipt = await run_in_threadpool(_receive, raw, user)
         return Response(receipt, media_type="application/json")
@@ -119,8 +147,9 @@ def create_app(settings: Settings | None = None, *, engine=None) -> FastAPI:
     def get_record(user: Caller, uuid: Annotated[str, PathParam(pattern=UUID_PATTERN)]):
         return records.record_for(engine, user, uuid)
 
-    @app.get(f"{PREFIX}/enrolled", response_model=Enrolled, responses=problems.responses(401, 422))
-    def get_enrolled(_user: Caller, village_code: Annotated[str, Query(pattern=r"^[0-9]{10}$")]):
+    @app.get(f"{PREFIX}/enrolled", response_model=Enrolled, responses=problems.responses(401, 403, 422))
+    def get_enrolled(user: Caller, village_code: Annotated[str, Query(pattern=r"^[0-9]{10}$")]):
+        require(user, ENROLLERS, "mengambil daftar NIK terdaftar", "fetch the enrolled-NIK digests")
         return bpjs.enrolled_in(engine, village_code)
 
     return app

@@ -52,7 +52,7 @@ def cmd_serve(args) -> int:
     settings = Settings.from_env(db_url=args.db, max_records=args.max_records, token_ttl=ttl)
     engine = make_engine(settings.db_url)
     init_schema(engine)  # once, before any worker starts
-    logs.configure()
+    logs.configure(args.log_level.upper())
     print(tr(f"Basis data: {engine.url.render_as_string(hide_password=True)}",
              f"Database: {engine.url.render_as_string(hide_password=True)}"), file=sys.stderr, flush=True)
     common = dict(host=args.host, port=args.port, log_config=None, timeout_graceful_shutdown=10)
@@ -63,6 +63,7 @@ def cmd_serve(args) -> int:
     else:
         engine.dispose()
         os.environ.update(settings.to_env())
+        os.environ[logs.ENV_LEVEL] = args.log_level.upper()
         uvicorn.run("fieldapp.server.app:app_from_env", factory=True, workers=args.workers, **common)
     return 0
 
@@ -83,6 +84,22 @@ def cmd_add_user(args) -> int:
     _, engine = _engine(args)
     user = accounts.add_user(engine, args.name, args.role, _password(args))
     print(tr(f"Pengguna {user.username} ({user.role}) dibuat.", f"User {user.username} ({user.role}) created."))
+    return 0
+
+
+def cmd_revoke_tokens(args) -> int:
+    _, engine = _engine(args)
+    count = accounts.revoke_user_tokens(engine, args.user)
+    print(tr(f"{count} token milik {args.user} dicabut; perangkatnya harus masuk lagi.",
+             f"{count} tokens of {args.user} revoked; their devices must log in again."))
+    return 0
+
+
+def cmd_deactivate_user(args) -> int:
+    _, engine = _engine(args)
+    count = accounts.deactivate_user(engine, args.name)
+    print(tr(f"Pengguna {args.name} dinonaktifkan; {count} token dicabut.",
+             f"User {args.name} deactivated; {count} tokens revoked."))
     return 0
 
 
@@ -171,6 +188,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int, default=1)
     serve.add_argument("--token-ttl-hours", type=float, default=None, help="bearer token lifetime (default 12)")
     serve.add_argument("--max-records", type=int, default=None, help="records per batch (default 500)")
+    serve.add_argument("--log-level", default="info", choices=("debug", "info", "warning", "error"))
     serve.set_defaults(func=cmd_serve)
 
     add = sub.add_parser("add-user", help="create an account")
@@ -178,6 +196,14 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--role", required=True, choices=ROLES)
     add.add_argument("--password-stdin", action="store_true", help="read the password from the first stdin line")
     add.set_defaults(func=cmd_add_user)
+
+    revoke = sub.add_parser("revoke-tokens", help="end every session of an account (e.g. a lost laptop)")
+    revoke.add_argument("--user", required=True)
+    revoke.set_defaults(func=cmd_revoke_tokens)
+
+    deactivate = sub.add_parser("deactivate-user", help="the account can no longer log in; its tokens are revoked")
+    deactivate.add_argument("name")
+    deactivate.set_defaults(func=cmd_deactivate_user)
 
     kpj = sub.add_parser("import-kpj", help="apply BPJS's answer: CSV nik,kpj[,reason]")
     kpj.add_argument("file")
@@ -199,7 +225,7 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--accept-unsigned", action="store_true", help="accept a checksum-only file")
     imp.set_defaults(func=cmd_import_batch)
 
-    for p in (serve, add, kpj, targets, bpjs_out, imp):
+    for p in (serve, add, revoke, deactivate, kpj, targets, bpjs_out, imp):
         p.add_argument("--db", default=None, help=db_help)
     return parser
 

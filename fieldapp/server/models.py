@@ -47,6 +47,26 @@ tokens = Table(
     Column("expires_at", DateTime(timezone=True), nullable=False),
 )
 
+# A token revoked before it expired (log-out, ``revoke-tokens``, a deactivated account): moved here from ``tokens``
+# so the server can say "revoked" rather than "unknown". Rows go when the token would have expired anyway.
+revoked_tokens = Table(
+    "revoked_tokens", metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("revoked_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("reason", String(16), nullable=False),  # "logout", "revoked", "deactivated"
+)
+
+# Log-in attempts per username and per client address in the current window, shared by every worker and host.
+login_throttle = Table(
+    "login_throttle", metadata,
+    Column("scope", String(8), primary_key=True),  # "user" or "address"
+    Column("key", String(128), primary_key=True),
+    Column("window_start", DateTime(timezone=True), nullable=False),
+    Column("failures", Integer, nullable=False),
+)
+
 participants = Table(
     "participants", metadata,
     Column("id", Id, primary_key=True),

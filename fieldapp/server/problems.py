@@ -20,7 +20,8 @@ MEDIA_TYPE = "application/problem+json"
 
 TITLES = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
           405: "Method Not Allowed", 409: "Conflict", 413: "Content Too Large", 415: "Unsupported Media Type",
-          422: "Unprocessable Content", 500: "Internal Server Error", 503: "Service Unavailable"}
+          422: "Unprocessable Content", 429: "Too Many Requests", 500: "Internal Server Error",
+          503: "Service Unavailable"}
 _HTTP_TEXT = {
     400: ("malformed_body", "Isi permintaan tidak dapat dibaca.", "The request body cannot be read."),
     404: ("not_found", "Alamat tidak ditemukan.", "Not found."),

@@ -133,6 +133,12 @@ class SyncClient:
         self.token = data["token"]
         return data
 
+    def logout(self) -> None:
+        """End this session on the server: the token stops working at once (``token_revoked``)."""
+        if self.token:
+            self._request("POST", "/auth/logout")
+            self.token = None
+
     def post_batch(self, batch: dict, *, gzip: bool = True) -> dict:
         """Send one batch and return its receipt. An interrupted send is retried with the very same bytes
         (same ``batch_id``); calling again with the same batch is safe too."""
@@ -235,7 +241,7 @@ class SyncClient:
                 problem = {}
         if not isinstance(problem, dict):
             problem = {}
-        code = "auth" if status in (401, 403) else "server_error" if status >= 500 else "protocol"
+        code = "auth" if status in (401, 403, 429) else "server_error" if status >= 500 else "protocol"
         detail_id, detail_en = problem.get("detail"), problem.get("detail_en")
         if isinstance(detail_id, str) and isinstance(detail_en, str):
             texts = (detail_id, detail_en)
