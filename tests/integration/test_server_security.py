@@ -243,19 +243,18 @@ def test_the_counter_rows_live_in_the_server_database(server):
     assert rows == {"user:budi": 3, "address:10.9.9.9": 3}
 
 
-class WorkersProcess(ServerProcess):
-    """``fieldapp-server serve --workers N`` as a child process."""
+class ServeProcess(ServerProcess):
+    """``fieldapp-server serve`` as a child process with extra options (``--workers 2``, ``--log-level debug``)."""
 
-    def __init__(self, db_url, port, log, workers: int):
+    def __init__(self, db_url, port, log, *extra: str):
         super().__init__(db_url, port, log)
-        self.workers = workers
+        self.extra = extra
 
     def start(self) -> None:
         with open(self.log, "ab") as log:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "fieldapp.server.cli", "serve", "--db", self.db_url, "--port", str(self.port),
-                 "--workers", str(self.workers)], stdout=log, stderr=subprocess.STDOUT,
-                env={**os.environ, "PYTHONUNBUFFERED": "1"})
+                 *self.extra], stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"})
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -275,7 +274,7 @@ def test_limit_holds_across_workers_and_concurrent_attempts(db_url, tmp_path):
     init_schema(engine)
     accounts.add_user(engine, "budi", "officer", PASSWORD)
     engine.dispose()
-    proc = WorkersProcess(db_url, free_port(), tmp_path / "server.log", workers=2)
+    proc = ServeProcess(db_url, free_port(), tmp_path / "server.log", "--workers", "2")
     proc.start()
     try:
         def attempt(_):  # a new connection each time: the kernel spreads them over both workers
