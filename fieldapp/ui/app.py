@@ -15,13 +15,13 @@ from PySide6.QtWidgets import QApplication, QDialog
 
 from fieldapp import buildinfo, i18n
 from fieldapp.services.workspace import DEFAULTS, Workspace
-from fieldapp.ui import compat, style
+from fieldapp.ui import compat, lock, style
 from fieldapp.ui.login import FirstRunDialog, LoginDialog, store_exists
 from fieldapp.ui.main_window import MainWindow
 from fieldapp.ui.tasks import TaskRunner
 
 log = logging.getLogger(__name__)
-SETTING_KEYS = tuple(DEFAULTS)
+SETTING_KEYS = tuple(dict.fromkeys((*DEFAULTS, lock.SETTING)))
 
 
 def application() -> QApplication:
@@ -61,19 +61,37 @@ def build_window(data_dir: Path, username: str, password: str) -> MainWindow:
 
 
 def main(data_dir: Path) -> int:
-    """Run the desktop app on ``data_dir``: first-run or log-in dialog, then the main window."""
+    """Run the desktop app on ``data_dir``: first-run or log-in dialog, then the main window; again from the
+    log-in when the window closed to it (log-out from the lock screen, a restored backup)."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     buildinfo.start_file_log(Path(data_dir))
     app = application()
-    style.apply(app, style.DEFAULT_FONT)
     data_dir = Path(data_dir)
-    runner = TaskRunner()
+    notice = ""
+    while True:
+        style.apply(app, style.DEFAULT_FONT)
+        window = _session(app, data_dir, notice)
+        if window is None:
+            return 1
+        try:
+            code = app.exec()
+        finally:
+            window.shutdown()
+        if window.back_to_login is None:
+            return code
+        notice = window.back_to_login
+        window.deleteLater()
+
+
+def _session(app: QApplication, data_dir: Path, notice: str) -> MainWindow | None:
+    """One log-in and its main window, shown; None when the dialog was cancelled."""
+    runner = TaskRunner()  # each session its own: a closed window shut its runner down
     first_run = not store_exists(data_dir)
     language_before = i18n.language()
-    dialog = FirstRunDialog(runner, data_dir) if first_run else LoginDialog(runner, data_dir)
+    dialog = FirstRunDialog(runner, data_dir) if first_run else LoginDialog(runner, data_dir, notice=notice)
     if dialog.exec() != QDialog.DialogCode.Accepted or dialog.workspace is None:
         runner.shutdown()
-        return 1
+        return None
     ws = dialog.workspace
     if i18n.language() != language_before or first_run:
         ws.set_setting("language", i18n.language())  # chosen on the log-in dialog: keep it
@@ -82,8 +100,5 @@ def main(data_dir: Path) -> int:
     if screen is not None and screen.availableGeometry().width() <= 1440:
         window.showMaximized()  # the field laptops' 1366×768: every pixel counts
     else:
-        window.show()
-    try:
-        return app.exec()
-    finally:
-        window.shutdown()
+        window.show()  # the store's integrity check starts once shown (MainWindow.showEvent)
+    return window

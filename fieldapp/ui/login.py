@@ -2,6 +2,7 @@
 
 Both do their database work (and the memory-hard password hash) on the task runner's database thread, so the
 window stays responsive. A wrong name or password gets one message that does not say which part was wrong.
+A store too damaged to open is refused here with the offer to restore the newest intact backup.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QLineEdit,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -22,8 +24,10 @@ from PySide6.QtWidgets import (
 from fieldapp import i18n
 from fieldapp.errors import UserFacingError
 from fieldapp.i18n import tr
-from fieldapp.services import accounts
+from fieldapp.services import accounts, integrity
 from fieldapp.services.workspace import Workspace
+from fieldapp.ui.errors import damaged_text
+from fieldapp.ui.restore import RestoreDialog, restored_text
 from fieldapp.ui.tasks import TaskRunner
 from fieldapp.ui.widgets import FieldMessage, heading, label
 
@@ -92,8 +96,10 @@ class _Dialog(QDialog):
 
 
 class LoginDialog(_Dialog):
-    def __init__(self, runner: TaskRunner, data_dir: Path, parent: QWidget | None = None) -> None:
+    def __init__(self, runner: TaskRunner, data_dir: Path, parent: QWidget | None = None, *, notice: str = "") -> None:
         super().__init__(runner, data_dir, parent)
+        self.restore_dialog: RestoreDialog | None = None
+        self.damage = ""  # what made the store unreadable, once a log-in found it
         self.language = QComboBox()
         self.language.setObjectName("language")
         self.language.setAccessibleName("Bahasa / Language")
@@ -107,8 +113,15 @@ class LoginDialog(_Dialog):
         self.finish_layout(tr("Masuk ke fieldapp", "Log in to fieldapp"), "")
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(tr("Masuk", "Log in"))
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(tr("Batal", "Cancel"))
+        self.restore_button = QPushButton(tr("Pulihkan cadangan…", "Restore a backup…"))
+        self.restore_button.setObjectName("login_restore")
+        self.restore_button.clicked.connect(self.offer_restore)
+        self.restore_button.setVisible(False)
+        self.layout_.insertWidget(self.layout_.indexOf(self.buttons), self.restore_button)
         self.setTabOrder(self.username, self.password)
         self.username.setFocus(Qt.FocusReason.OtherFocusReason)
+        if notice:  # why the log-in shows again (a restore, a log-out)
+            self.message.show_message("ok", notice)
 
     def _language_changed(self) -> None:
         i18n.set_language(self.language.currentData())
@@ -129,9 +142,28 @@ class LoginDialog(_Dialog):
 
     def failed(self, exc: BaseException) -> None:
         self.set_busy(False)
-        text = exc.text() if isinstance(exc, UserFacingError) else tr("Gagal masuk.", "Could not log in.")
+        damaged = integrity.is_damage(exc)
+        if damaged:
+            text = damaged_text() + " " + tr("Masuk tidak bisa sebelum dipulihkan.", "No log-in before a restore.")
+        else:
+            text = exc.text() if isinstance(exc, UserFacingError) else tr("Gagal masuk.", "Could not log in.")
         self.message.show_message("error", text)
         self.password.clear()
+        self.password.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.restore_button.setVisible(damaged)
+        if damaged:
+            self.damage = str(exc.__cause__ or getattr(exc, "orig", None) or exc)
+            self.offer_restore()
+
+    def offer_restore(self) -> None:
+        self.restore_dialog = RestoreDialog(self.runner, self.data_dir, self.username.text().strip(),
+                                            problem=self.damage, parent=self)
+        self.restore_dialog.restored.connect(self._restored)
+        self.restore_dialog.open()
+
+    def _restored(self, chosen, _replaced) -> None:
+        self.restore_button.setVisible(False)
+        self.message.show_message("ok", restored_text(chosen))
         self.password.setFocus(Qt.FocusReason.OtherFocusReason)
 
 

@@ -1,6 +1,9 @@
 """The main window: a sidebar of pages (Ctrl+1 … Ctrl+8), the pages in a stack, a status bar.
 
 A language or font-size change rebuilds the pages at once, keeping what was typed into the enrolment form.
+After some idle minutes the lock screen covers everything (``fieldapp.ui.lock``); once shown, the store's quick
+integrity check runs in the background and a damaged store is written to no more (``fieldapp.ui.guard``).
+``back_to_login`` tells ``app.main`` to show the log-in again once the window closed (log-out, restore).
 """
 
 from __future__ import annotations
@@ -8,7 +11,7 @@ from __future__ import annotations
 import importlib
 import logging
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
@@ -23,14 +26,18 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
 from fieldapp import i18n
-from fieldapp.errors import UserFacingError
 from fieldapp.i18n import tr
 from fieldapp.services.workspace import Workspace
 from fieldapp.ui import style
 from fieldapp.ui.about import show_about
 from fieldapp.ui.context import Bus, Context
+from fieldapp.ui.errors import error_text
+from fieldapp.ui.guard import StoreGuard
+from fieldapp.ui.lock import SETTING as IDLE_SETTING
+from fieldapp.ui.lock import IdleWatch, LockScreen, minutes_from
 from fieldapp.ui.pages.enrolment import EnrolmentPage
 from fieldapp.ui.pages.home import HomePage
 from fieldapp.ui.pages.participants import ParticipantsPage
@@ -75,10 +82,24 @@ class MainWindow(QMainWindow):
         self.ctx = Context(ws, runner, Bus())
         self.settings = settings
         self._closed = False
+        self.back_to_login: str | None = None  # set when closing to the log-in: the notice it shows
         runner.on_error = self.show_error
         self.pages: dict[str, QWidget] = {}
+        self.locked = False
+        self._hidden_while_locked: list[QWidget] = []
+        self._shortcuts_off: list[QShortcut] = []
+        self._focus_before_lock: QWidget | None = None
+        self._errors_while_locked: list[BaseException] = []
 
+        content = QWidget()
+        content.setObjectName("content")
+        body = QVBoxLayout(content)
+        body.setContentsMargins(0, 0, 0, 0)
+        body.setSpacing(0)
+        self.guard = StoreGuard(self)
+        body.addWidget(self.guard.banner)
         central = QWidget()
+        body.addWidget(central, 1)
         row = QHBoxLayout(central)
         row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(0)
@@ -97,7 +118,18 @@ class MainWindow(QMainWindow):
         row.addWidget(side)
         self.stack = QStackedWidget()
         row.addWidget(self.stack, 1)
-        self.setCentralWidget(central)
+        self.content = content
+        self.lock_screen = LockScreen(self.ctx)
+        self.lock_screen.unlocked.connect(self.unlock)
+        self.lock_screen.log_out.connect(lambda: self.close_to_login(""))
+        self.screens = QStackedWidget()  # the content, or the lock screen in its place: never both
+        self.screens.addWidget(content)
+        self.screens.addWidget(self.lock_screen)
+        self.setCentralWidget(self.screens)
+        self.idle = IdleWatch(self)
+        self.idle.idle.connect(self.lock)
+        self.idle.set_minutes(minutes_from(settings))
+        self._shown_once = False
         self.user_label = QLabel()
         self.statusBar().addPermanentWidget(self.user_label)
         self.about_button = QPushButton()
@@ -115,6 +147,13 @@ class MainWindow(QMainWindow):
         self.resize(1366, 740)
         load_current_visit(self.ctx)
 
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if not self._shown_once:
+            self._shown_once = True
+            self.idle.start()
+            QTimer.singleShot(0, self.guard.start_check)  # after the first paint, never before
+
     # -- pages -----------------------------------------------------------------------------------------------
     def _build(self) -> None:
         """(Re)create every page in the current language, keeping the enrolment form's draft."""
@@ -131,6 +170,9 @@ class MainWindow(QMainWindow):
         ctx.bus.navigate.connect(self.show_page)
         ctx.bus.status.connect(self._status)
         ctx.bus.settings_changed.connect(self._setting_changed)
+        if hasattr(self, "lock_screen"):
+            self.lock_screen.ctx = ctx
+            self.lock_screen.retranslate()
         self.pages = {
             "home": HomePage(ctx),
             "visit": VisitPage(ctx),
@@ -165,6 +207,8 @@ class MainWindow(QMainWindow):
         )
         self.about_button.setText(tr("Tentang", "About"))
         self.setWindowTitle(f"fieldapp — {user.full_name}")
+        self.pages["settings"].restored.connect(self.restored)
+        self.guard.pages_built()
         self.show_page(current or "home")
 
     def show_about(self) -> None:
@@ -211,13 +255,79 @@ class MainWindow(QMainWindow):
         elif key == "font_size":
             style.apply(QApplication.instance(), int(self.settings["font_size"]))
             self._build()
+        elif key == IDLE_SETTING:
+            self.idle.set_minutes(minutes_from(self.settings))
+
+    # -- idle lock -------------------------------------------------------------------------------------------
+    def lock(self) -> None:
+        """Cover everything: the pages and the status bar are hidden, open dialogs too (and come back after);
+        what was typed stays in its widgets."""
+        if self.locked or self._closed:
+            return
+        self.locked = True
+        self._focus_before_lock = QApplication.focusWidget()
+        self._hidden_while_locked = [
+            w for w in QApplication.topLevelWidgets() if w is not self and w.isVisible() and self._owns(w)
+        ]
+        for w in self._hidden_while_locked:
+            w.hide()
+        self._shortcuts_off = [s for s in self.findChildren(QShortcut) if s.isEnabled()]
+        for shortcut in self._shortcuts_off:
+            shortcut.setEnabled(False)
+        self.statusBar().hide()
+        self.screens.setCurrentWidget(self.lock_screen)
+        self.lock_screen.reset()
+        log.info("idle lock: locked")
+
+    def unlock(self) -> None:
+        if not self.locked:
+            return
+        self.locked = False
+        self.screens.setCurrentWidget(self.content)
+        self.statusBar().show()
+        for shortcut in self._shortcuts_off:
+            if isValid(shortcut):
+                shortcut.setEnabled(True)
+        for w in self._hidden_while_locked:
+            if isValid(w):
+                w.show()
+        self._hidden_while_locked, self._shortcuts_off = [], []
+        focus, self._focus_before_lock = self._focus_before_lock, None
+        if focus is not None and isValid(focus) and focus.isVisible():
+            focus.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.idle.restart()
+        errors, self._errors_while_locked = self._errors_while_locked, []
+        for exc in errors:
+            self.show_error(exc)
+        log.info("idle lock: unlocked")
+
+    def _owns(self, widget: QWidget) -> bool:
+        parent = widget.parentWidget()
+        while parent is not None:
+            if parent is self:
+                return True
+            parent = parent.parentWidget()
+        return False
+
+    # -- back to the log-in ----------------------------------------------------------------------------------
+    def close_to_login(self, notice: str) -> None:
+        """Close the window; ``app.main`` shows the log-in again (with ``notice``, when there is one)."""
+        self.back_to_login = notice
+        self.close()
+
+    def restored(self, chosen, _replaced) -> None:
+        from fieldapp.ui.restore import restored_text
+
+        self.close_to_login(restored_text(chosen))
 
     # -- errors and closing ----------------------------------------------------------------------------------
     def show_error(self, exc: BaseException) -> None:
-        """The default for a failed background task: a message, never a crash."""
-        if isinstance(exc, UserFacingError):
-            text = exc.text()
-        else:
+        """The default for a failed background task: a message, never a crash (shown after unlocking if locked)."""
+        if self.locked:
+            self._errors_while_locked.append(exc)
+            return
+        text = error_text(exc)
+        if text is None:
             log.error("unexpected error in a background task", exc_info=exc)
             text = tr(
                 "Terjadi kesalahan tak terduga. Data yang sudah tersimpan tetap aman. Detailnya tercatat di log.",
@@ -232,6 +342,7 @@ class MainWindow(QMainWindow):
         """Let queued database work finish (a save reaches the disk), then close the store."""
         if not self._closed:
             self._closed = True
+            self.idle.stop()
             self.ctx.runner.shutdown()
             self.ctx.ws.close()
 

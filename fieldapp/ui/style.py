@@ -25,6 +25,7 @@ QLabel[role="warning"] {{ color: {WARNING}; }}
 QLabel[role="ok"] {{ color: {OK}; }}
 QFrame[role="card"] {{ background: white; border: 1px solid #d5dbd7; border-radius: 6px; }}
 QFrame[role="banner-warning"] {{ background: #fff4d6; border: 1px solid #e8c15a; border-radius: 4px; }}
+QFrame[role="banner-error"] {{ background: #fdecea; border: 1px solid #e6a29b; border-radius: 4px; }}
 QFrame[role="banner-info"] {{ background: #e8f3ee; border: 1px solid #a9cdb9; border-radius: 4px; }}
 QLineEdit[state="error"], QComboBox[state="error"] {{ border: 1px solid {ERROR}; }}
 QLineEdit[state="warning"], QComboBox[state="warning"] {{ border: 1px solid #d19a00; }}

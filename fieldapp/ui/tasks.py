@@ -1,4 +1,5 @@
-"""The task runner: one serial worker thread for all database work, a small pool for network work.
+"""The task runner: one serial worker thread for all database work, a small pool for network work, and one
+thread for long read-only checks (``run_check``: integrity checks that must not hold up a save).
 
 The UI submits an operation with success and failure callbacks (the idea of Anki's ``taskman``); the result
 comes back to the UI thread through one queued signal, so callbacks always run on the UI thread. A failure
@@ -42,6 +43,7 @@ class TaskRunner(QObject):
         super().__init__()
         self._db = _SerialWorker("fieldapp-db", background_idle_s)
         self._net = ThreadPoolExecutor(max_workers=network_workers, thread_name_prefix="fieldapp-net")
+        self._checks = ThreadPoolExecutor(max_workers=1, thread_name_prefix="fieldapp-check")
         self._keyed: dict[str, tuple[Future, int]] = {}
         self._generation = 0
         self._lock = threading.Lock()
@@ -78,6 +80,19 @@ class TaskRunner(QObject):
     ) -> Future | None:
         """Like ``run_db`` on the network pool: for work that waits on a server, never on the store."""
         return self._submit(self._net, fn, on_success, on_failure, key, owner)
+
+    def run_check(
+        self,
+        fn: Callable[[], Any],
+        on_success: Callback | None = None,
+        on_failure: ErrorCallback | None = None,
+        *,
+        owner: QObject | None = None,
+    ) -> Future | None:
+        """Like ``run_db`` on a thread of its own for long read-only file work (integrity checks of the store
+        and its backups, a backup copy): it reads on its own connection, which WAL lets run beside the database
+        thread's writes, so a six-second check never holds up a save."""
+        return self._submit(self._checks, fn, on_success, on_failure, None, owner)
 
     def _submit(self, pool, fn, on_success, on_failure, key, owner) -> Future | None:
         if self._closed:
@@ -133,6 +148,7 @@ class TaskRunner(QObject):
         self._closed = True
         self._db.shutdown()
         self._net.shutdown(wait=True, cancel_futures=True)
+        self._checks.shutdown(wait=True, cancel_futures=True)
 
 
 def _log_error(exc: BaseException) -> None:

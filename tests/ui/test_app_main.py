@@ -93,3 +93,25 @@ def test_first_run_creates_the_store(qtbot, tmp_path):
     ws = Workspace.open(data_dir, "kasi", "kata-sandi-1")
     assert ws.user.role == "supervisor" and ws.setting("language") == "id"
     ws.close()
+
+
+def test_log_out_at_the_lock_screen_returns_to_the_log_in(qtbot, data_dir):
+    log: list = []
+
+    def lock_then_log_out(window):
+        window.lock()
+        assert window.lock_screen.isVisible() and not window.content.isVisible()
+        window.lock_screen.logout_button.click()
+        return ("logged out", window.ctx.ws.user.username)
+
+    drive(
+        [
+            (modal(LoginDialog), log_in("petugas", PASSWORD)),
+            (main_window, lock_then_log_out),
+            (modal(LoginDialog), log_in("sup", PASSWORD)),  # someone else takes the laptop
+            (main_window, close),
+        ],
+        log,
+    )
+    assert ui_app.main(data_dir) == 0
+    assert log == [("login", "petugas"), ("logged out", "petugas"), ("login", "sup"), ("window", EXPECTED, "sup")]

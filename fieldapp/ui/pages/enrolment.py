@@ -16,8 +16,9 @@ from PySide6.QtWidgets import QApplication, QFrame, QHBoxLayout, QPushButton, QS
 from fieldapp.domain.eligibility import age_on
 from fieldapp.errors import DuplicateNik, UserFacingError, ValidationError
 from fieldapp.i18n import tr
-from fieldapp.services import enrolment, regions
+from fieldapp.services import enrolment, integrity, regions
 from fieldapp.ui.context import Context
+from fieldapp.ui.errors import error_text
 from fieldapp.ui.pages.duplicate import DuplicateDialog
 from fieldapp.ui.pages.enrolment_form import EnrolmentForm
 from fieldapp.ui.pages.enrolment_text import contribution_text, duplicate_warning
@@ -36,6 +37,7 @@ class EnrolmentPage(QWidget):
         self.last_saved = None  # the Participant the last save returned (tests, status)
         self._focus_before: QWidget | None = None
         self.may_enrol = ctx.ws.user.role in enrolment.ENROLLING_ROLES
+        self.refusal: str | None = None  # why saving is refused for now (a damaged store), shown on the page
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 10)
         layout.setSpacing(8)
@@ -118,7 +120,10 @@ class EnrolmentPage(QWidget):
             self.save_button.setText(tr("Simpan && berikutnya  (Ctrl+S)", "Save && next  (Ctrl+S)"))
         self.cancel_edit.setVisible(self.editing is not None)
         self.banner_button.setVisible(self.editing is None)
-        if not self.may_enrol:
+        if self.refusal is not None:
+            self.save_button.setEnabled(False)
+            self.status.show_message("error", self.refusal)
+        elif not self.may_enrol:
             self.save_button.setEnabled(False)
             self.status.show_message(
                 "warning",
@@ -211,8 +216,14 @@ class EnrolmentPage(QWidget):
         self.form.show_findings(findings.errors, warnings, infos)
 
     # -- saving ----------------------------------------------------------------------------------------------
+    def refuse_saves(self, text: str) -> None:
+        """No more saves from this form (the store is damaged): the inputs keep what was typed, read-only."""
+        self.refusal = text
+        self.form.setEnabled(False)
+        self._update_mode()
+
     def save(self) -> None:
-        if self.saving or not self.may_enrol:
+        if self.saving or not self.may_enrol or self.refusal is not None:
             return
         e = self.form.enrolment()
         ws, editing = self.ctx.ws, self.editing
@@ -235,8 +246,8 @@ class EnrolmentPage(QWidget):
         if saving:
             self._focus_before = QApplication.focusWidget()
         self.saving = saving
-        self.save_button.setEnabled(not saving and self.may_enrol)
-        self.form.setEnabled(not saving)
+        self.save_button.setEnabled(not saving and self.may_enrol and self.refusal is None)
+        self.form.setEnabled(not saving and self.refusal is None)
         if not saving and self._focus_before is not None and self.form.isAncestorOf(self._focus_before):
             self._focus_before.setFocus(Qt.FocusReason.OtherFocusReason)
 
@@ -280,8 +291,15 @@ class EnrolmentPage(QWidget):
             first = self.form.first_error_field(exc.problems)
             if first is not None:
                 first.setFocus(Qt.FocusReason.OtherFocusReason)
+        elif integrity.is_disk_full(exc):  # the engine's "disk_full" error, or SQLite's own if untranslated
+            self.status.show_message("error", error_text(exc) + " " + kept_text())
+            self.ctx.runner.on_error(exc)  # a full disk also gets a message box: it needs action now
         elif isinstance(exc, UserFacingError):
             self.status.show_message("error", tr("Belum tersimpan: ", "Not saved: ") + exc.text())
         else:
-            self.status.show_message("error", tr("Belum tersimpan.", "Not saved."))
+            self.status.show_message("error", tr("Belum tersimpan.", "Not saved.") + " " + kept_text())
             self.ctx.runner.on_error(exc)
+
+
+def kept_text() -> str:
+    return tr("Isian di formulir tetap ada.", "What you typed is still in the form.")

@@ -1,7 +1,9 @@
-"""Settings (Pengaturan): language and font size apply at once; server address; device and data folder shown."""
+"""Settings (Pengaturan): language and font size apply at once; server address; device and data folder shown;
+the idle lock's minutes and the backups (supervisor and admin)."""
 
 from __future__ import annotations
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -18,12 +20,17 @@ from PySide6.QtWidgets import (
 from fieldapp.i18n import tr
 from fieldapp.ui import style
 from fieldapp.ui.context import Context
+from fieldapp.ui.lock import SETTING as IDLE_SETTING
+from fieldapp.ui.lock import minutes_from
+from fieldapp.ui.pages.backups import MANAGERS, BackupsCard
 from fieldapp.ui.widgets import FieldMessage, card, heading, label, role_name
 
 RULE_EDITORS = ("supervisor", "admin")  # who may change the rules (age limits, sync warning, Dana Desa)
 
 
 class SettingsPage(QWidget):
+    restored = Signal(object, object)  # a backup replaced the store: (backup restored, copy of the replaced store)
+
     def __init__(self, ctx: Context, values: dict[str, str], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
@@ -40,7 +47,12 @@ class SettingsPage(QWidget):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setWidget(content)
+        outer = QWidget()
+        column = QVBoxLayout(outer)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(12)
+        column.addWidget(content)
+        scroll.setWidget(outer)
         layout.addWidget(scroll, 1)
         left = QVBoxLayout()
         left.setSpacing(12)
@@ -124,6 +136,20 @@ class SettingsPage(QWidget):
         form.addRow(tr("Usia minimal", "Minimum age"), self.age_min)
         self.age_max = self._spin("setting_age_max", values, "age_max", 1, 120, editable)
         form.addRow(tr("Usia maksimal", "Maximum age"), self.age_max)
+        self.idle_minutes = QSpinBox()
+        self.idle_minutes.setObjectName("setting_idle_lock_minutes")
+        self.idle_minutes.setAccessibleName(tr("Kunci layar setelah (menit)", "Lock the screen after (minutes)"))
+        self.idle_minutes.setRange(0, 240)
+        self.idle_minutes.setSpecialValueText(tr("tidak pernah", "never"))
+        self.idle_minutes.setValue(minutes_from(values))
+        self.idle_minutes.setEnabled(editable)
+        self.idle_minutes.setMaximumWidth(120)
+        self.idle_minutes.editingFinished.connect(lambda: self._save(IDLE_SETTING, str(self.idle_minutes.value())))
+        form.addRow(tr("Kunci layar setelah (menit)", "Lock the screen after (minutes)"), self.idle_minutes)
+        form.addRow("", label(tr("Tanpa kegiatan selama itu, layar terkunci sampai kata sandi dimasukkan lagi; "
+                                 "0 = tidak pernah.",
+                                 "After that long without activity the screen locks until the password is entered "
+                                 "again; 0 = never."), "muted", wrap=True))
         self.dana_desa = QCheckBox(tr("Dana Desa dihitung sebagai APBD", "Dana Desa counts as APBD"))
         self.dana_desa.setObjectName("setting_dana_desa_counts_as_apbd")
         self.dana_desa.setChecked(values.get("dana_desa_counts_as_apbd", "1") == "1")
@@ -151,8 +177,18 @@ class SettingsPage(QWidget):
                 ),
             )
         row.addWidget(frame, 1)
+        self.backups: BackupsCard | None = None
+        if user.role in MANAGERS:
+            self.backups = BackupsCard(ctx, self, self.restored)
+            column.addWidget(self.backups.frame)
+        column.addStretch(1)
         self.message = FieldMessage("settings")
         layout.addWidget(self.message)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self.backups is not None and not self.backups.checked_once:
+            self.backups.refresh()  # the checks read every backup: only once someone looks
 
     def _form(self, box) -> QFormLayout:
         form = QFormLayout()
