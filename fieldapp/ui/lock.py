@@ -150,7 +150,7 @@ class LockScreen(QWidget):
 
     def retranslate(self) -> None:
         user = self.ctx.ws.user
-        self.title.setText(tr("🔒 fieldapp terkunci", "🔒 fieldapp is locked"))
+        self.title.setText(tr("fieldapp terkunci", "fieldapp is locked"))
         self.intro.setText(
             tr(
                 f"Layar dikunci karena tidak ada kegiatan. Masukkan kata sandi {user.full_name} ({user.username}) "
