@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, case, column, func, insert, select, table, text
+from sqlalchemy import Connection, case, column, delete, func, insert, select, table, text, update
 from sqlalchemy.orm import Session
 
 from fieldapp.db import models as m
@@ -13,6 +14,7 @@ from fieldapp.db.participants import fts_query
 from fieldapp.domain import regions
 
 _fts = table("regions_fts", column("rowid"))
+_P = m.Participant.__table__
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +43,48 @@ def load(conn: Connection) -> int:
     conn.execute(insert(m.Region), rows)
     settings.put_conn(conn, "regions_version", regions.DATA_VERSION)
     return len(rows)
+
+
+def rename(conn: Connection, code: str, new_name: str) -> None:
+    """A region's new name, in the name index too (the index follows inserts and deletes by trigger, not updates)."""
+    rowid, old_name = conn.execute(text("SELECT rowid, name FROM regions WHERE code = :c"), {"c": code}).one()
+    if old_name == new_name:
+        return
+    conn.execute(text("INSERT INTO regions_fts(regions_fts, rowid, name) VALUES ('delete', :r, :n)"),
+                 {"r": rowid, "n": old_name})
+    conn.execute(update(m.Region).where(m.Region.code == code).values(name=new_name))
+    conn.execute(text("INSERT INTO regions_fts(rowid, name) VALUES (:r, :n)"), {"r": rowid, "n": new_name})
+
+
+def change_code(conn: Connection, old: str, new: str, new_name: str, now: dt.datetime) -> tuple[int, int] | None:
+    """Village ``old`` becomes ``new`` (named ``new_name``; an existing ``new`` absorbs it): the region row and
+    every participant, visit, target, enrolled digest and user area of ``old``, inside the caller's transaction.
+    Participants get a new revision and go back to ``pending`` so the server learns their new code.
+
+    Returns (participants, visits) re-pointed, or None when this store holds no region ``old`` (the change was
+    applied before, or lies outside the store's region list).
+    """
+    before = conn.execute(select(m.Region).where(m.Region.code == old)).one_or_none()
+    if before is None:
+        return None
+    if conn.execute(select(m.Region.code).where(m.Region.code == new)).scalar() is None:
+        parent = new[:6] if conn.execute(select(m.Region.code).where(m.Region.code == new[:6])).scalar() else None
+        conn.execute(insert(m.Region).values(
+            code=new, name=new_name, level=before.level, type=regions._village_type(new, new_name),
+            parent_code=parent or before.parent_code, postal_code=before.postal_code))
+    else:
+        rename(conn, new, new_name)
+    moved = conn.execute(update(_P).where(_P.c.village_code == old).values(
+        village_code=new, revision=_P.c.revision + 1, updated_at=now, sync_state="pending", sync_message=""))
+    visits = conn.execute(update(m.Visit).where(m.Visit.village_code == old).values(village_code=new))
+    if conn.execute(select(m.VillageTarget.village_code).where(m.VillageTarget.village_code == new)).scalar():
+        conn.execute(delete(m.VillageTarget).where(m.VillageTarget.village_code == old))
+    else:
+        conn.execute(update(m.VillageTarget).where(m.VillageTarget.village_code == old).values(village_code=new))
+    conn.execute(update(m.EnrolledDigest).where(m.EnrolledDigest.village_code == old).values(village_code=new))
+    conn.execute(update(m.User).where(m.User.area_code == old).values(area_code=new))
+    conn.execute(delete(m.Region).where(m.Region.code == old))
+    return moved.rowcount, visits.rowcount
 
 
 def name(session: Session, code: str) -> str | None:

@@ -127,6 +127,16 @@ def cmd_import_targets(args) -> int:
     return 0
 
 
+def cmd_export_reference(args) -> int:
+    _, engine = _engine(args)
+    data = reference.export_reference(engine, Path(args.out))
+    print(tr(f"Data referensi ditulis ke {args.out}: {len(data['village_targets'])} target desa, "
+             f"{len(data['region_changes'])} perubahan kode wilayah, tarif {data['rates']['version']}.",
+             f"Reference data written to {args.out}: {len(data['village_targets'])} village targets, "
+             f"{len(data['region_changes'])} region code changes, rates {data['rates']['version']}."))
+    return 0
+
+
 def _batch_owner(engine, bf, args) -> accounts.User:
     from fieldapp.sync.transfer import TransferKey
 
@@ -212,6 +222,11 @@ def build_parser() -> argparse.ArgumentParser:
     targets = sub.add_parser("import-targets", help="replace the village targets: CSV village_code,target")
     targets.add_argument("file")
     targets.set_defaults(func=cmd_import_targets)
+
+    ref = sub.add_parser("export-reference", help="write the reference data file for laptops without internet")
+    ref.add_argument("--out", required=True)
+    ref.add_argument("--db", default=None, help=db_help)
+    ref.set_defaults(func=cmd_export_reference)
 
     bpjs_out = sub.add_parser("export-bpjs", help="the collective registration list for BPJS (XLSX, IDs as text)")
     bpjs_out.add_argument("--out", required=True)

@@ -1,4 +1,11 @@
-"""Reference data the laptops download: region list version, contribution rates, occupations, village targets."""
+"""Reference data the laptops download: region list version and code changes, contribution rates, occupations,
+village targets. The same JSON, with a content digest, is the reference file ``export-reference`` writes for
+laptops that never reach the server (``fieldapp reference import FILE``).
+
+Region code changes come from ``resources/region_changes.json`` (or the file ``FIELDAPP_REGION_CHANGES`` names):
+the server operator adds a change there when Kemendagri gives a village a new code; rates from
+``resources/rates.json``; targets from ``import-targets``.
+"""
 
 from __future__ import annotations
 
@@ -6,34 +13,82 @@ import csv
 import hashlib
 import io
 import json
+import os
+from pathlib import Path
 
 from sqlalchemy import Engine, delete, insert, select
 
 from fieldapp.domain import contributions, occupations, regions
+from fieldapp.errors import UserFacingError
+from fieldapp.paths import resources_dir
 from fieldapp.server.bpjs import ImportFailed
 from fieldapp.server.db import utcnow, write_transaction
 from fieldapp.server.models import village_targets
 
 DEFAULT_VILLAGE_TARGET = 100  # "100 orang per desa" (DOMAIN.md)
+ENV_REGION_CHANGES = "FIELDAPP_REGION_CHANGES"
+DIGEST_KEY = "content_sha256"  # in a reference file: SHA-256 of the canonical JSON of everything else
 
 
-def reference_body(engine: Engine) -> tuple[bytes, str]:
-    """The JSON body and its strong ETag (a digest of the body: it changes exactly when the data does)."""
-    rates = contributions.default_rates()
+def canonical(data: dict) -> bytes:
+    """Sorted keys, no spaces, UTF-8: the bytes the ETag and a file's digest cover (services/reference.py checks
+    a file's digest the same way)."""
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+
+
+def region_changes_path() -> Path:
+    return Path(os.environ.get(ENV_REGION_CHANGES) or resources_dir() / "region_changes.json")
+
+
+def region_changes() -> tuple[str | None, list[dict]]:
+    """(regions_version or None, the changes) from the changes file; a broken file is the operator's to fix."""
+    path = region_changes_path()
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        changes = [{"old_code": c["old_code"], "new_code": c["new_code"], "name": c["name"]}
+                   for c in data.get("region_changes") or []]
+    except (OSError, ValueError, TypeError, KeyError, AttributeError) as exc:
+        raise UserFacingError(f"Berkas perubahan kode wilayah {path} tidak dapat dipakai ({exc}).",
+                              f"The region code changes file {path} cannot be used ({exc}).",
+                              code="region_changes_invalid") from None
+    for c in changes:
+        if not all(isinstance(c[k], str) and len(c[k]) == 10 and c[k].isdigit() for k in ("old_code", "new_code")):
+            raise UserFacingError(f"{path}: kode desa harus 10 angka ({c['old_code']!r} -> {c['new_code']!r}).",
+                                  f"{path}: village codes are 10 digits ({c['old_code']!r} -> {c['new_code']!r}).",
+                                  code="region_changes_invalid")
+    return data.get("regions_version"), changes
+
+
+def reference_data(engine: Engine) -> dict:
     with engine.connect() as conn:
         targets = [{"village_code": r.village_code, "target": r.target}
                    for r in conn.execute(select(village_targets).order_by(village_targets.c.village_code))]
-    data = {
-        "regions_version": regions.DATA_VERSION,
-        "rates": {"version": rates.version, "income_bands": list(rates.income_bands),
-                  "rates": list(rates.rates), "discounts": list(rates.discounts)},
+    version, changes = region_changes()
+    return {
+        "regions_version": version or regions.DATA_VERSION,
+        "region_changes": changes,
+        "rates": contributions.default_rates().to_json(),
         "occupations": [{"code": o.code, "label_id": o.label_id, "label_en": o.label_en, "sector": o.sector}
                         for o in occupations.OCCUPATIONS],
         "default_village_target": DEFAULT_VILLAGE_TARGET,
         "village_targets": targets,
     }
-    body = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+
+
+def reference_body(engine: Engine) -> tuple[bytes, str]:
+    """The JSON body and its strong ETag (a digest of the body: it changes exactly when the data does)."""
+    body = canonical(reference_data(engine))
     return body, '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+
+
+def export_reference(engine: Engine, out: Path) -> dict:
+    """Write the reference file: what GET /reference serves, plus ``content_sha256`` over it."""
+    data = reference_data(engine)
+    data[DIGEST_KEY] = hashlib.sha256(canonical(data)).hexdigest()
+    staging = out.with_name(out.name + ".tmp")
+    staging.write_text(json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    staging.replace(out)
+    return data
 
 
 def etag_matches(if_none_match: str | None, etag: str) -> bool:

@@ -20,7 +20,7 @@ from fieldapp.db import models as m
 from fieldapp.db import settings as settings_repo
 from fieldapp.db import sync_log
 from fieldapp.errors import UserFacingError
-from fieldapp.services import audit, conflicts
+from fieldapp.services import audit, conflicts, reference
 from fieldapp.services.workspace import Workspace
 from fieldapp.sync.client import MAX_BATCH_RECORDS, SyncClient, SyncError
 from fieldapp.sync.transfer import TransferKey
@@ -162,14 +162,7 @@ def refresh_reference(ws: Workspace, client: SyncClient) -> bool:
     data, new_etag = client.reference(etag)
     if data is None:
         return False
-    with ws.store.sessions.begin() as session:
-        known = set(session.scalars(select(m.Region.code).where(m.Region.level == 4)))
-        session.execute(delete(m.VillageTarget))
-        for t in data.get("village_targets", []):
-            if t.get("village_code") in known and isinstance(t.get("target"), int) and t["target"] >= 0:
-                session.add(m.VillageTarget(village_code=t["village_code"], target=t["target"]))
-        settings_repo.put(session, "reference_json", json.dumps(data, ensure_ascii=False))
-        settings_repo.put(session, "reference_etag", new_etag or "")
+    reference.apply(ws, data, source=client.base_url, etag=new_etag or "")  # regions, rates, targets: one service
     return True
 
 
