@@ -55,16 +55,11 @@ def credentials(args: argparse.Namespace) -> tuple[str, str]:
 
 def workspace(args: argparse.Namespace, given: tuple[str, str] | None = None):
     """The store in ``--data-dir``, opened as the user the arguments (or ``given``) name."""
-    from fieldapp.db.engine import open_store
-    from fieldapp.services.accounts import authenticate
+    from fieldapp.db.engine import require_store
     from fieldapp.services.workspace import Workspace
 
-    store = open_store(args.data_dir)
-    try:
-        return Workspace.for_user(store, authenticate(store, *(given or credentials(args))))
-    except BaseException:
-        store.close()
-        raise
+    require_store(args.data_dir)  # before asking who the user is
+    return Workspace.open(args.data_dir, *(given or credentials(args)))
 
 
 def progress(label: str) -> Callable[[int, int], None]:
@@ -95,9 +90,9 @@ def cmd_seed_demo(args: argparse.Namespace) -> int:
     from fieldapp.services import seed
 
     new_store = not store_path(args.data_dir).exists()
-    if not new_store:
-        workspace(args).close()  # an existing store: only its users may add to it
-    added = seed.seed_demo(args.data_dir, args.participants, progress=progress(tr("Peserta", "Participants")))
+    # An existing store: only its users may add to it.
+    added = seed.seed_demo(args.data_dir, args.participants, progress=progress(tr("Peserta", "Participants")),
+                           credentials=None if new_store else credentials(args))
     print(
         tr(
             f"{added:,} peserta contoh ditambahkan di {args.data_dir}.",

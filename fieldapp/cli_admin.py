@@ -14,8 +14,8 @@ def cmd_backup(args: argparse.Namespace) -> int:
     from fieldapp.cli import workspace
     from fieldapp.services import backup
 
-    workspace(args).close()  # only a user of this store may copy it
-    print(backup.backup_now(args.data_dir))
+    with workspace(args) as ws:  # only a user of this store may copy it
+        print(backup.backup_now(ws.store))
     return 0
 
 

@@ -5,7 +5,8 @@
     fieldapp verify-certificate --data-dir D --payload 'FA1:ZWL734VW:...'
     fieldapp verify-certificate --data-dir D --pdf sertifikat.pdf
 
-``verify-certificate`` exits 0 when valid, 1 when not; it needs no log-in (it reads only public keys).
+``verify-certificate`` exits 0 when valid, 1 when not. With --public-key alone it needs no log-in; the keys kept
+in a store are read after logging in (the store is encrypted).
 """
 
 from __future__ import annotations
@@ -86,8 +87,9 @@ def cmd_certificates(args: argparse.Namespace) -> int:
 
 def _keys(args: argparse.Namespace) -> dict:
     from fieldapp.certificates import key_id_for, public_key_from_text
+    from fieldapp.cli import workspace
     from fieldapp.db.engine import store_path
-    from fieldapp.services.certificate_checks import public_keys_in
+    from fieldapp.services import certificates
 
     keys = {}
     for text in args.public_key or ():
@@ -100,8 +102,9 @@ def _keys(args: argparse.Namespace) -> dict:
                 f"Kunci publik tidak valid: {text}", f"Not a public key: {text}", field="public_key"
             ) from None
         keys[key_id.strip() or key_id_for(public)] = public
-    if store_path(args.data_dir).exists():
-        keys.update(public_keys_in(args.data_dir))
+    if store_path(args.data_dir).exists() and not keys:
+        with workspace(args) as ws:
+            keys.update(certificates.public_keys(ws))
     if not keys:
         raise UserFacingError(
             f"Tidak ada kunci publik untuk memeriksa: tidak ada penyimpanan data di {args.data_dir}, atau "
@@ -191,7 +194,7 @@ def register(sub, add_store_args) -> None:
     p.set_defaults(func=cmd_certificates)
 
     p = sub.add_parser("verify-certificate", help="check a certificate's QR text or a certificate PDF")
-    add_store_args(p, credentials=False)
+    add_store_args(p)
     what = p.add_mutually_exclusive_group(required=True)
     what.add_argument("--payload", help="the text read from the QR code (FA1:…)")
     what.add_argument("--pdf", type=Path, help="a PDF printed by fieldapp: every code in it is checked")

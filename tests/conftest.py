@@ -1,4 +1,4 @@
-"""Shared fixtures: a real SQLite store per test, copied from one built once per run by the real code."""
+"""Shared fixtures: a real (encrypted) SQLite store per test, copied from one built once per run by the real code."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before anything loads Q
 import pytest
 
 from fieldapp import i18n
-from fieldapp.db.engine import store_path
+from fieldapp.db import engine
 from fieldapp.services import accounts
 from fieldapp.services.workspace import Workspace
 
@@ -33,9 +33,14 @@ def template_store(tmp_path_factory) -> Path:
 @pytest.fixture
 def data_dir(template_store, tmp_path) -> Path:
     target = tmp_path / "data"
-    target.mkdir()
-    shutil.copy2(store_path(template_store), store_path(target))
+    shutil.copytree(template_store, target)  # the encrypted store and its key file (and the key file's copy)
     return target
+
+
+def raw_connect(data_dir: Path, path: Path | None = None):
+    """A plain DB-API connection to the store (or to ``path``, e.g. a backup), keyed like the app's: for tests
+    that tamper with a file below the services."""
+    return engine.connect(path or engine.store_path(data_dir), accounts.unlock(data_dir, "sup", PASSWORD))
 
 
 def open_as(data_dir: Path, username: str) -> Workspace:

@@ -38,26 +38,36 @@ def current_revision(engine: Engine) -> str | None:
         return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
-def upgrade(engine: Engine, path: Path) -> None:
+def refuse_newer(engine: Engine) -> str | None:
+    """The store's revision; a store written by a newer app (a revision this one does not know) is refused."""
     current = current_revision(engine)
-    if current == HEAD:
-        return
-    from alembic import command
+    if current is None or current == HEAD:
+        return current
     from alembic.script import ScriptDirectory
 
-    from fieldapp.db.engine import StoreError, backup_file
+    from fieldapp.db.engine import StoreError
 
-    cfg = alembic_config()
-    script = ScriptDirectory.from_config(cfg)
-    known = {rev.revision for rev in script.walk_revisions()}
-    if current is not None and current not in known:
+    known = {rev.revision for rev in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
+    if current not in known:
         raise StoreError(
             f"Data ini dibuat oleh versi fieldapp yang lebih baru (skema {current}). Pasang versi terbaru aplikasi.",
             f"This store was written by a newer fieldapp (schema {current}). Install the newest version of the app.",
             code="store_too_new",
         )
+    return current
+
+
+def upgrade(engine: Engine, path: Path, key: bytes) -> None:
+    current = refuse_newer(engine)
+    if current == HEAD:
+        return
+    from alembic import command
+
+    from fieldapp.db.engine import backup_file
+
+    cfg = alembic_config()
     if current is not None:
-        backup_file(path, path.parent / "backups", f"pre-migrate-{current}")
+        backup_file(path, path.parent / "backups", f"pre-migrate-{current}", key)
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")

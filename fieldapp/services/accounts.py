@@ -1,32 +1,28 @@
-"""Accounts of the local store: creating the store and its first supervisor, users, log-in."""
+"""Accounts of the local store: creating the (encrypted) store and its first supervisor, users, log-in.
+
+A log-in is the opening of the user's key slot (``fieldapp.db.keyring``): the password that unwraps the data key
+is the right one, so there is one password check, done before the store can even be read.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
 import platform
 import uuid
-from functools import cache
 from pathlib import Path
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select, true
 
 from fieldapp.db import models as m
 from fieldapp.db import regions as region_repo
-from fieldapp.db.engine import Store, StoreError, open_store, store_path
-from fieldapp.db.timeutil import aware, utcnow
+from fieldapp.db.engine import Store, StoreError, connect, is_plain, open_store, require_store, store_path
+from fieldapp.db.keyring import KeyRing, keys_path, new_data_key
+from fieldapp.db.timeutil import utcnow
 from fieldapp.domain.participant import ROLES, UserInfo
-from fieldapp.errors import AuthenticationFailed, UserFacingError
+from fieldapp.errors import AuthenticationFailed, PermissionDenied, UserFacingError
 from fieldapp.services import audit
 
-# argon2id, memory-hard (64 MiB, 3 passes): the library's recommended profile (RFC 9106 "second choice").
-_hasher = PasswordHasher()
 MIN_PASSWORD = 8
-
-
-def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+IN_KEY_FILE = "(keyring)"  # users.password_hash: passwords are checked by their key slot, not stored here
 
 
 def _check_new_account(username: str, password: str, role: str) -> None:
@@ -49,7 +45,7 @@ def _check_new_account(username: str, password: str, role: str) -> None:
 def init_store(
     data_dir: Path, username: str, password: str, *, full_name: str = "", device_name: str | None = None
 ) -> Store:
-    """Create a new store with its region list, this device and the first supervisor."""
+    """Create a new encrypted store with its region list, this device and the first supervisor."""
     if store_path(data_dir).exists():
         raise StoreError(
             f"Sudah ada penyimpanan data di {data_dir}.",
@@ -57,7 +53,9 @@ def init_store(
             code="store_exists",
         )
     _check_new_account(username, password, "supervisor")
-    store = open_store(data_dir, create=True)
+    key = new_data_key()
+    KeyRing(keys_path(data_dir)).set_password(username, password, key)
+    store = open_store(data_dir, key, create=True)
     with store.sessions.begin() as session:
         region_repo.load(session.connection())
         device_uuid = str(uuid.uuid4())
@@ -74,7 +72,7 @@ def init_store(
                 username=username,
                 full_name=full_name or username,
                 role="supervisor",
-                password_hash=hash_password(password),
+                password_hash=IN_KEY_FILE,
                 created_at=utcnow(),
             )
         )
@@ -103,12 +101,13 @@ def add_user(
             full_name=full_name or username,
             role=role,
             area_code=area_code,
-            password_hash=hash_password(password),
+            password_hash=IN_KEY_FILE,
             created_at=utcnow(),
         )
         session.add(user)
         session.flush()
         audit.record(session, actor, "add_user", "user", user.id, role=role)
+        _ring(store.data_dir).set_password(username, password, store.key)  # before the commit: both or neither
         return _info(user)
 
 
@@ -116,56 +115,105 @@ def _info(user: m.User) -> UserInfo:
     return UserInfo(user.id, user.username, user.full_name, user.role, user.area_code)
 
 
-LOCK_AFTER = 5  # failed log-ins in a row
-LOCK_MINUTES = 5  # doubled for each further failure, at most a day
+def _ring(data_dir: Path) -> KeyRing:
+    ring = KeyRing.load(data_dir)
+    if ring is None:
+        ring = _adopt_plain_store(data_dir)
+    return ring
 
 
-def authenticate(store: Store, username: str, password: str) -> UserInfo:
-    """The user, if the password is right; the same error whether the name or the password was wrong.
+def _adopt_plain_store(data_dir: Path) -> KeyRing:
+    """The key file for a store made before encryption: a new data key, sealed for every account under its
+    existing password hash; the store itself is encrypted by ``open_store`` right after."""
+    path = require_store(data_dir)
+    if not is_plain(path):
+        raise StoreError(
+            f"Berkas kunci {keys_path(data_dir).name} hilang dari {data_dir}. Salin kembali dari folder backups.",
+            f"The key file {keys_path(data_dir).name} is missing from {data_dir}. Copy it back from the backups "
+            "folder.",
+            code="keys_missing",
+        )
+    import sqlcipher3.dbapi2 as sqlcipher
 
-    After LOCK_AFTER failures in a row the account is locked for a while, longer each time.
-    """
-    now = utcnow()
-    with store.sessions() as session:
-        user = session.scalar(select(m.User).where(m.User.username == username, m.User.active == true()))
-        if user is not None and user.locked_until is not None and aware(user.locked_until) > now:
-            audit.record(session, username, "login_locked")
-            session.commit()
-            until = aware(user.locked_until).astimezone()
-            raise UserFacingError(
-                f"Akun ini dikunci sementara karena terlalu banyak salah kata sandi. Coba lagi setelah {until:%H:%M}.",
-                f"This account is locked for a while after too many wrong passwords. Try again after {until:%H:%M}.",
-                code="locked",
-            )
-        try:
-            _hasher.verify(user.password_hash if user else _dummy_hash(), password)  # same cost either way
+    conn = sqlcipher.connect(str(path))
+    try:
+        users = conn.execute("SELECT username, password_hash FROM users WHERE active = 1").fetchall()
+    finally:
+        conn.close()
+    ring, key = KeyRing(keys_path(data_dir)), new_data_key()
+    for username, phc in users:
+        ring.adopt(username, phc, key)
+    ring.save()
+    return ring
+
+
+def unlock(data_dir: Path, username: str, password: str) -> bytes:
+    """The store's data key, if ``password`` is ``username``'s (failures count towards the lockout)."""
+    return _ring(data_dir).unlock(username, password)
+
+
+def log_in(data_dir: Path, username: str, password: str) -> tuple[Store, UserInfo]:
+    """Open the store as ``username``. The same error whether the name or the password was wrong; after
+    repeated failures the account is locked for a while, longer each time."""
+    ring = _ring(data_dir)
+    store = open_store(Path(data_dir), ring.unlock(username, password))
+    try:
+        with store.sessions.begin() as session:
+            for event in ring.take_pending():  # what happened while the store was shut
+                audit.record(session, event["username"], event["action"], at=event["at"])
+            user = session.scalar(select(m.User).where(m.User.username == username, m.User.active == true()))
             if user is None:
-                raise VerificationError
-        except (VerificationError, InvalidHashError):
-            if user is not None:
-                user.failed_logins += 1
-                if user.failed_logins >= LOCK_AFTER:
-                    minutes = min(LOCK_MINUTES * 2 ** (user.failed_logins - LOCK_AFTER), 24 * 60)
-                    user.locked_until = now + dt.timedelta(minutes=minutes)
-            audit.record(session, username[:64], "login_failed")
-            session.commit()
-            raise AuthenticationFailed() from None
-        user.failed_logins, user.locked_until = 0, None
-        if _hasher.check_needs_rehash(user.password_hash):
-            user.password_hash = hash_password(password)
-        audit.record(session, username, "login")
-        session.commit()
-        return _info(user)
+                raise AuthenticationFailed()
+            audit.record(session, username, "login")
+            info = _info(user)
+        ring.save()
+        return store, info
+    except BaseException:
+        store.close()
+        raise
 
 
 def confirm_password(store: Store, username: str, password: str) -> None:
     """Check a logged-in user's password again (the idle lock); failures count towards the lockout."""
-    authenticate(store, username, password)
+    ring = _ring(store.data_dir)
+    if ring.unlock(username, password) != store.key:
+        raise AuthenticationFailed()
+    with store.sessions.begin() as session:
+        for event in ring.take_pending():
+            audit.record(session, event["username"], event["action"], at=event["at"])
+        audit.record(session, username, "unlock")
+    ring.save()
 
 
-@cache
-def _dummy_hash() -> str:
-    return _hasher.hash("not-a-real-password")
+def set_password(store: Store, actor: UserInfo, username: str, password: str, *, current: str = "") -> None:
+    """Change a password: one's own (with the current one), or anyone's by an admin. The key is re-wrapped."""
+    if username == actor.username:
+        confirm_password(store, username, current)
+    elif actor.role != "admin":
+        raise PermissionDenied("mengganti kata sandi pengguna lain", "change another user's password")
+    _check_new_account(username, password, "officer")
+    with store.sessions.begin() as session:
+        user = session.scalar(select(m.User).where(m.User.username == username, m.User.active == true()))
+        if user is None:
+            raise UserFacingError(f"Pengguna {username} tidak ada.", f"No user {username}.", field="username")
+        audit.record(session, actor.username, "set_password", "user", user.id)
+        _ring(store.data_dir).set_password(username, password, store.key)
+
+
+def remove_user(store: Store, actor: UserInfo, username: str) -> None:
+    """Deactivate an account and remove its key slot: that password no longer opens the store."""
+    if actor.role != "admin":
+        raise PermissionDenied("menghapus pengguna", "remove a user")
+    if username == actor.username:
+        raise UserFacingError("Anda tidak dapat menghapus akun sendiri.", "You cannot remove your own account.",
+                              field="username")
+    with store.sessions.begin() as session:
+        user = session.scalar(select(m.User).where(m.User.username == username, m.User.active == true()))
+        if user is None:
+            raise UserFacingError(f"Pengguna {username} tidak ada.", f"No user {username}.", field="username")
+        user.active = False
+        audit.record(session, actor.username, "remove_user", "user", user.id)
+        _ring(store.data_dir).remove(username)
 
 
 def list_users(store: Store) -> list[UserInfo]:
@@ -173,20 +221,11 @@ def list_users(store: Store) -> list[UserInfo]:
         return [_info(u) for u in session.scalars(select(m.User).order_by(m.User.username))]
 
 
-def role_in_file(path: Path, username: str, password: str) -> str:
-    """The user's role in a store file (a backup, before it is restored), if the password is right."""
-    import sqlite3
-
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+def role_in_file(path: Path, key: bytes, username: str) -> str | None:
+    """The user's role in another store file opened with the data key (a backup, before it is restored)."""
+    conn = connect(path, key, pragmas=False, readonly=True)
     try:
-        row = conn.execute("SELECT password_hash, role FROM users WHERE username = ? AND active = 1",
-                           (username,)).fetchone()
+        row = conn.execute("SELECT role FROM users WHERE username = ? AND active = 1", (username,)).fetchone()
     finally:
         conn.close()
-    try:
-        _hasher.verify(row[0] if row else _dummy_hash(), password)
-    except (VerificationError, InvalidHashError):
-        raise AuthenticationFailed() from None
-    if row is None:
-        raise AuthenticationFailed()
-    return row[1]
+    return row[0] if row else None

@@ -1,30 +1,17 @@
 """Checking papers: a scanned QR text, or every code kept inside a PDF printed by this app.
 
-Needs only public keys: those of a store (``public_keys_in``, no log-in, for ``fieldapp verify-certificate``) or
-published ones. A PDF is read with pypdf, without decoding any image.
+Needs only public keys: those of a store (``certificates.public_keys``) or published ones. A PDF is read with
+pypdf, without decoding any image.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from fieldapp.certificates import VerifyResult, embedded, verify_payload
-from fieldapp.db import certificates as repo
-from fieldapp.db.engine import open_store
 from fieldapp.errors import UserFacingError
-
-
-def public_keys_in(data_dir: Path) -> dict[str, Ed25519PublicKey]:
-    """A store's own and published public keys, read without logging in (public data only)."""
-    store = open_store(Path(data_dir))
-    try:
-        with store.sessions() as session:
-            return repo.public_keys(session)
-    finally:
-        store.close()
 
 
 @dataclass(frozen=True, slots=True)

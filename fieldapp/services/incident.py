@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from fieldapp.db.engine import store_path
+from fieldapp.db.engine import connect, store_path
 from fieldapp.db.timeutil import utcnow
 from fieldapp.domain.nik import mask_nik
 from fieldapp.services import audit
@@ -29,8 +28,8 @@ class IncidentSummary:
     out: Path
 
 
-def _people(path: Path) -> tuple[list[tuple], str]:
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+def _people(path: Path, key: bytes) -> tuple[list[tuple], str]:
+    conn = connect(path, key, pragmas=False, readonly=True)
     try:
         rows = conn.execute("SELECT uuid, local_number, nik, full_name, village_code, enrolled_at, sync_state "
                             "FROM participants ORDER BY id").fetchall()
@@ -45,7 +44,7 @@ def incident_report(ws: Workspace, out: Path) -> IncidentSummary:
     seen: dict[str, tuple] = {}
     sources = []
     for path in [store_path(ws.data_dir), *list_backups(ws.data_dir)]:
-        rows, last = _people(path)
+        rows, last = _people(path, ws.store.key)
         sources.append((path.name, last))
         for uuid, number, nik, name, village, enrolled, state in rows:
             seen.setdefault(uuid, (uuid, number, mask_nik(nik), name, village, enrolled, state, path.name))

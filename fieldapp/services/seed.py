@@ -15,7 +15,7 @@ from pathlib import Path
 from sqlalchemy import insert, select, true, update
 
 from fieldapp.db import models as m
-from fieldapp.db.engine import Store, open_store, store_path
+from fieldapp.db.engine import Store, store_path
 from fieldapp.db.timeutil import utcnow
 from fieldapp.domain import occupations, regions
 from fieldapp.errors import UserFacingError
@@ -126,10 +126,11 @@ def _bekasi_villages() -> list[str]:
     return sorted(r.compact for r in regions.all_regions() if r.level == 4 and r.compact.startswith(BEKASI))
 
 
-def ensure_demo_store(data_dir: Path) -> Store:
-    """Open the store in ``data_dir``, creating it with the demo accounts when there is none."""
+def ensure_demo_store(data_dir: Path, credentials: tuple[str, str] | None = None) -> Store:
+    """Open the store in ``data_dir`` (as the first demo account unless ``credentials`` name another user),
+    creating it with the demo accounts when there is none."""
     if store_path(data_dir).exists():
-        return open_store(data_dir)
+        return accounts.log_in(data_dir, *(credentials or (DEMO_USERS[0][0], DEMO_PASSWORD)))[0]
     first, *others = DEMO_USERS
     store = accounts.init_store(data_dir, first[0], DEMO_PASSWORD, full_name=first[2])
     for username, role, name in others:
@@ -160,6 +161,7 @@ def seed_demo(
     seed: int = 2026,
     batch: int = 20_000,
     progress: Callable[[int, int], None] | None = None,
+    credentials: tuple[str, str] | None = None,
 ) -> int:
     """Add ``participants`` synthetic villagers (and a few visits) to the store in ``data_dir``."""
     if participants < 0:
@@ -168,7 +170,7 @@ def seed_demo(
             "The number of participants cannot be negative.",
             field="participants",
         )
-    store = ensure_demo_store(data_dir)
+    store = ensure_demo_store(data_dir, credentials)
     done = 0
     try:
         for rows in demo_rows(store, participants, seed=seed, batch=batch):

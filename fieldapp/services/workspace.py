@@ -12,11 +12,11 @@ from sqlalchemy import select, true
 
 from fieldapp.db import models as m
 from fieldapp.db import settings as settings_repo
-from fieldapp.db.engine import Store, open_store
+from fieldapp.db.engine import Store
 from fieldapp.domain.eligibility import AgeLimits
 from fieldapp.domain.participant import UserInfo
 from fieldapp.errors import PermissionDenied
-from fieldapp.services.accounts import authenticate
+from fieldapp.services.accounts import log_in
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,13 +46,12 @@ class Workspace:
 
     @classmethod
     def open(cls, data_dir: Path, username: str, password: str) -> Workspace:
-        store = open_store(Path(data_dir))
+        store, user = log_in(Path(data_dir), username, password)
         try:
-            user = authenticate(store, username, password)
-        except Exception:
+            return cls.for_user(store, user)
+        except BaseException:
             store.close()
             raise
-        return cls.for_user(store, user)
 
     @classmethod
     def for_user(cls, store: Store, user: UserInfo) -> Workspace:

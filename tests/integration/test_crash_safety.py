@@ -6,14 +6,13 @@ from __future__ import annotations
 import os
 import random
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
 
 import pytest
 
-from fieldapp.db.engine import store_path
+from tests.conftest import raw_connect
 
 CHILD = """
 import datetime as dt, sys
@@ -47,7 +46,7 @@ def run_trials(data_dir, trials: int, seed: int) -> tuple[int, int]:
         os.kill(child.pid, signal.SIGKILL)
         confirmed.update(line.split()[1] for line in child.stdout.read().splitlines() if line.startswith("saved "))
         child.wait(10)
-        with sqlite3.connect(store_path(data_dir)) as conn:
+        with raw_connect(data_dir) as conn:
             assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
             stored = {n for (n,) in conn.execute("SELECT nik FROM participants")}
         assert confirmed <= stored, f"trial {trial}: confirmed saves lost: {sorted(confirmed - stored)[:5]}"

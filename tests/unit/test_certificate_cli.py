@@ -144,30 +144,30 @@ def test_verify_a_pdf_and_its_payloads(store, tmp_path):
     data_dir, _visit = store
     out = tmp_path / "s.pdf"
     assert run("certificates", "--data-dir", str(data_dir), "--village", VILLAGE, "--out", str(out)).returncode == 0
-    r = run("verify-certificate", "--data-dir", str(data_dir), "--pdf", str(out), env={})
+    r = run("verify-certificate", "--data-dir", str(data_dir), "--pdf", str(out))
     assert r.returncode == 0, r.stderr + r.stdout
     assert r.stdout.count("SAH: Kode QR sah") == 6 and "6 dari 6 kode sah." in r.stdout
     assert "No. pendaftaran: 3216062002-" in r.stdout
 
     payloads = [t for page in embedded.read(out.read_bytes()) for t in page]
-    r = run("verify-certificate", "--data-dir", str(data_dir), "--payload", payloads[0], env={}, lang="en")
+    r = run("verify-certificate", "--data-dir", str(data_dir), "--payload", payloads[0], lang="en")
     assert r.returncode == 0 and r.stdout.startswith("VALID: Valid") and "Serial: SRT-" in r.stdout
     version, key_id, blob = payloads[0].split(":", 2)  # base45 itself may hold ":", so split from the left
     head = f"{version}:{key_id}"
     tampered = f"{head}:{blob[:40]}{'A' if blob[40] != 'A' else 'B'}{blob[41:]}"
-    r = run("verify-certificate", "--data-dir", str(data_dir), "--payload", tampered, env={})
+    r = run("verify-certificate", "--data-dir", str(data_dir), "--payload", tampered)
     assert r.returncode == 1 and r.stdout.startswith("TIDAK SAH")
-    r = run("verify-certificate", "--data-dir", str(data_dir), "--payload", "halo dunia", env={})
+    r = run("verify-certificate", "--data-dir", str(data_dir), "--payload", "halo dunia")
     assert r.returncode == 1 and "bukan kode sertifikat" in r.stdout
 
     raw = out.read_bytes()
     forged = tmp_path / "forged.pdf"
     forged.write_bytes(raw.replace(payloads[2].encode(), tampered.encode(), 1))
-    r = run("verify-certificate", "--data-dir", str(data_dir), "--pdf", str(forged), env={})
+    r = run("verify-certificate", "--data-dir", str(data_dir), "--pdf", str(forged))
     assert r.returncode == 1 and "5 dari 6 kode sah." in r.stdout
     swapped = tmp_path / "swapped.pdf"  # a valid code moved onto another person's page
     swapped.write_bytes(raw.replace(payloads[2].encode(), payloads[0].encode(), 1))
-    r = run("verify-certificate", "--data-dir", str(data_dir), "--pdf", str(swapped), env={})
+    r = run("verify-certificate", "--data-dir", str(data_dir), "--pdf", str(swapped))
     assert r.returncode == 1 and "tidak sama dengan yang ditandatangani" in r.stdout
 
 
@@ -193,11 +193,11 @@ def test_verify_with_a_published_key_and_without_keys(store, tmp_path):
         env={},
     )
     assert r.returncode == 0, r.stdout + r.stderr
-    r = run("verify-certificate", "--data-dir", str(elsewhere), "--pdf", str(out), env={})
+    r = run("verify-certificate", "--data-dir", str(elsewhere), "--pdf", str(out))
     assert r.returncode == 2 and "Tidak ada kunci publik" in r.stderr
     other = tmp_path / "other.pdf"
     other.write_bytes(b"%PDF-1.4 broken")
-    r = run("verify-certificate", "--data-dir", str(data_dir), "--pdf", str(other), env={})
+    r = run("verify-certificate", "--data-dir", str(data_dir), "--pdf", str(other))
     assert r.returncode == 2 and "bukan PDF" in r.stderr
 
 

@@ -2,16 +2,14 @@
 
 import csv
 import datetime as dt
-import sqlite3
 from dataclasses import replace
 
 import pytest
 
-from fieldapp.db.engine import store_path
 from fieldapp.domain.participant import SearchQuery
 from fieldapp.errors import UserFacingError
 from fieldapp.services import audit, backup, enrolment, incident, participants
-from tests.conftest import open_as
+from tests.conftest import open_as, raw_connect
 from tests.factories import enrolment as make
 from tests.factories import nik_for
 from tests.unit.test_cli import run
@@ -24,31 +22,32 @@ def _enrol(ws, n, start=1):
     ]
 
 
-def test_rolling_backups_keep_seven_days_and_four_weeks(data_dir):
+def test_rolling_backups_keep_seven_days_and_four_weeks(supervisor, data_dir):
     start = dt.date(2026, 1, 1)
     for day in range(40):
-        backup.rolling_backup(data_dir, today=start + dt.timedelta(days=day))
+        backup.rolling_backup(supervisor.store, today=start + dt.timedelta(days=day))
     names = [p.name for p in backup.list_backups(data_dir)]
     assert sum("-daily-" in n for n in names) == 7
     assert sum("-weekly-" in n for n in names) == 4
-    assert backup.rolling_backup(data_dir, today=start + dt.timedelta(days=39)) is None  # already made today
+    assert backup.rolling_backup(supervisor.store, today=start + dt.timedelta(days=39)) is None  # made today
 
 
 def test_restore_checks_the_backup_and_keeps_the_replaced_store(officer, data_dir):
     _enrol(officer, 2)
-    copy = backup.backup_now(data_dir)
+    copy = backup.backup_now(officer.store)
     _enrol(officer, 1, start=3)
+    key = officer.store.key
     officer.close()
-    replaced = backup.restore(data_dir, copy)
+    replaced = backup.restore(data_dir, copy, key)
     ws = open_as(data_dir, "petugas")
     assert participants.count(ws, SearchQuery()) == 2
     ws.close()
-    with sqlite3.connect(replaced) as c:
+    with raw_connect(data_dir, replaced) as c:
         assert c.execute("SELECT count(*) FROM participants").fetchone() == (3,)
     damaged = data_dir / "damaged.sqlite"
     damaged.write_bytes(copy.read_bytes()[:8192] + b"\0garbage" * 1000)
     with pytest.raises(UserFacingError) as exc:
-        backup.restore(data_dir, damaged)
+        backup.restore(data_dir, damaged, key)
     assert exc.value.code == "backup_damaged"
 
 
@@ -77,7 +76,7 @@ def test_audit_and_backup_commands(data_dir, tmp_path):
     out = tmp_path / "audit.csv"
     assert run("audit", "export", "--out", str(out), "--data-dir", str(data_dir), env=env).returncode == 0
     assert next(csv.reader(out.open(encoding="utf-8-sig")))[:4] == ["id", "at", "username", "action"]
-    with sqlite3.connect(store_path(data_dir)) as c:
+    with raw_connect(data_dir) as c:
         c.execute("UPDATE audit_events SET action = 'nothing' WHERE id = 2")
     r = run("audit", "verify", "--data-dir", str(data_dir), env=env)
     assert r.returncode == 1 and "#2" in r.stderr
@@ -89,7 +88,7 @@ def test_audit_and_backup_commands(data_dir, tmp_path):
 
 def test_incident_report_lists_everyone_the_device_held_masked(supervisor, data_dir, tmp_path):
     people = _enrol(supervisor, 3)
-    backup.backup_now(data_dir)
+    backup.backup_now(supervisor.store)
     with supervisor.store.engine.begin() as c:  # gone from the store, still in the backup on this disk
         c.exec_driver_sql("DELETE FROM participants WHERE uuid = ?", (people[0].uuid,))
     summary = incident.incident_report(supervisor, tmp_path / "insiden.csv")

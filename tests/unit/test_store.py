@@ -1,16 +1,17 @@
 """The local store: migrations from empty and from old files, refusal of newer stores, the search index."""
 
 import shutil
-import sqlite3
 from pathlib import Path
 
 import pytest
 
-from fieldapp.db.engine import StoreError, open_store, store_path
+from fieldapp.db.engine import StoreError, is_plain, open_store, store_path
+from fieldapp.db.keyring import new_data_key
 from fieldapp.db.migrations_runner import alembic_config, current_revision
 from fieldapp.domain.participant import SearchQuery
 from fieldapp.services import participants
 from fieldapp.services.workspace import Workspace
+from tests.conftest import open_as, raw_connect
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 
@@ -28,7 +29,8 @@ def test_the_known_head_is_alembics_head():
 
 
 def test_new_store_is_migrated_to_head_with_wal_and_foreign_keys(tmp_path):
-    store = open_store(tmp_path, create=True)
+    store = open_store(tmp_path, new_data_key(), create=True)
+    assert not is_plain(store.path)
     assert current_revision(store.engine) == head()
     with store.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
@@ -53,28 +55,29 @@ def test_new_store_is_migrated_to_head_with_wal_and_foreign_keys(tmp_path):
 
 def test_missing_store_is_a_clear_error(tmp_path):
     with pytest.raises(StoreError) as exc:
-        open_store(tmp_path / "none")
+        open_store(tmp_path / "none", new_data_key())
     assert exc.value.code == "no_store"
     assert "fieldapp init" in exc.value.text("en")
 
 
 def test_newer_store_is_refused(data_dir):
-    with sqlite3.connect(store_path(data_dir)) as c:
+    with raw_connect(data_dir) as c:
         c.execute("UPDATE alembic_version SET version_num = '9999_from_the_future'")
     with pytest.raises(StoreError) as exc:
-        open_store(data_dir)
+        open_as(data_dir, "sup")
     assert exc.value.code == "store_too_new"
     assert "lebih baru" in exc.value.indonesian and "newer" in exc.value.english
 
 
 def test_old_store_file_is_backed_up_then_upgraded(tmp_path):
     shutil.copy(DATA / "store-0001.sqlite", store_path(tmp_path))
-    store = open_store(tmp_path)
-    assert current_revision(store.engine) == head()
-    store.close()
+    ws = Workspace.open(tmp_path, "sup", "rahasia123")  # encrypted in place, then migrated, each after a backup
+    assert current_revision(ws.store.engine) == head()
+    ws.close()
+    assert list((tmp_path / "backups").glob("fieldapp-pre-encrypt-*.sqlite"))
     backups = list((tmp_path / "backups").glob("fieldapp-pre-migrate-0001-*.sqlite"))
     assert len(backups) == 1
-    with sqlite3.connect(backups[0]) as c:
+    with raw_connect(tmp_path, backups[0]) as c:
         assert c.execute("SELECT version_num FROM alembic_version").fetchone() == ("0001",)
         assert c.execute("SELECT count(*) FROM participants").fetchone() == (2,)
     ws = Workspace.open(tmp_path, "sup", "rahasia123")
@@ -91,7 +94,7 @@ def test_models_and_migrations_agree(tmp_path):
     from fieldapp.db.migrations_runner import include_name
     from fieldapp.db.models import Base
 
-    store = open_store(tmp_path, create=True)
+    store = open_store(tmp_path, new_data_key(), create=True)
     with store.engine.connect() as conn:
         context = MigrationContext.configure(conn, opts={"include_name": include_name})
         assert compare_metadata(context, Base.metadata) == []
