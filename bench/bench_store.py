@@ -1,12 +1,12 @@
 """The local store at scale: bulk insert and seeding, search as you type, save latency.
 
-Every figure is set against a raw ``sqlite3`` baseline measured in the same run on the same file and rows.
+Every figure is set against a raw baseline measured in the same run on the same (encrypted) file and rows: the
+DB-API driver alone, keyed, with the app's pragmas.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 import sqlite3
 import sys
 import tempfile
@@ -18,8 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 
-from bench.common import empty_store_copy, percentile, seeded_store, timed
-from fieldapp.db.engine import apply_pragmas, open_store, store_path
+from bench.common import copy_store, demo_store, empty_store_copy, percentile, raw_connect, seeded_store, timed
 from fieldapp.db.participants import search_statement
 from fieldapp.domain.participant import SearchQuery
 from fieldapp.services import enrolment, participants, seed
@@ -44,39 +43,51 @@ def _sqlite_value(v: object) -> object:
 
 
 def bench_bulk(n: int, workdir: Path) -> list[dict]:
-    ours = open_store(empty_store_copy(workdir / "ours"))
+    ours = demo_store(empty_store_copy(workdir / "ours"))
     batches = list(seed.demo_rows(ours, n))  # also adds the visits the rows point to
     ours.close()
-    (workdir / "raw").mkdir()
-    shutil.copy2(store_path(workdir / "ours"), store_path(workdir / "raw"))  # same starting file for both
-    ours = open_store(workdir / "ours")
+    copy_store(workdir / "ours", workdir / "raw")  # same starting file for both
+    plain = workdir / "plain.sqlite"  # and the same, unencrypted: what encryption costs the driver
+    with raw_connect(workdir / "raw") as conn:
+        conn.execute("ATTACH DATABASE ? AS plain KEY ''", (str(plain),))
+        conn.execute("SELECT sqlcipher_export('plain')")
+        conn.execute("DETACH DATABASE plain")
+    ours = demo_store(workdir / "ours")
     rows = [r for b in batches for r in b]
     elapsed, _ = timed(lambda: [seed.bulk_insert(ours, b) for b in batches])
     ours.close()
     columns = list(rows[0])
     raw_rows = [tuple(_sqlite_value(v) for v in r.values()) for r in rows]
-    conn = sqlite3.connect(store_path(workdir / "raw"))
-    apply_pragmas(conn, None)  # the same WAL, synchronous=FULL and cache as the app's engine
     sql = f"INSERT INTO participants ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
     size = len(batches[0])
-    start = time.perf_counter()
-    for i in range(0, len(raw_rows), size):
-        with conn:
-            conn.executemany(sql, raw_rows[i : i + size])
-    raw = time.perf_counter() - start
-    conn.close()
+
+    def insert_all(conn) -> float:
+        start = time.perf_counter()
+        for i in range(0, len(raw_rows), size):
+            with conn:
+                conn.executemany(sql, raw_rows[i : i + size])
+        conn.close()
+        return time.perf_counter() - start
+
+    raw = insert_all(raw_connect(workdir / "raw"))
+    plain_conn = sqlite3.connect(plain)
+    for pragma in ("journal_mode=WAL", "synchronous=FULL", "foreign_keys=ON", "cache_size=-32000"):
+        plain_conn.execute(f"PRAGMA {pragma}")
+    unencrypted = insert_all(plain_conn)
     seed_time, _ = timed(seed.seed_demo, workdir / "seeded", n)
     return [
         {"name": f"bulk insert {n:,} participants (SQLAlchemy executemany)", "value": n / elapsed, "unit": "rows/s",
          "ratio": raw / elapsed, "target": "ratio >= 0.40"},
-        {"name": "raw sqlite3.executemany, same rows and schema", "value": n / raw, "unit": "rows/s"},
+        {"name": "raw driver executemany, same rows, schema and encrypted file", "value": n / raw, "unit": "rows/s"},
+        {"name": "raw sqlite3.executemany into an unencrypted copy", "value": n / unencrypted, "unit": "rows/s",
+         "ratio": unencrypted / raw},
         {"name": f"seed-demo {n:,} (generate + insert, new store)", "value": n / seed_time, "unit": "rows/s",
          "ratio": raw / seed_time},
     ]
 
 
 def bench_search(ws: Workspace, n: int) -> list[dict]:
-    conn = sqlite3.connect(store_path(ws.data_dir))
+    conn = raw_connect(ws.data_dir)
     ours, raw = [], []
     for _ in range(5):
         for text in TYPED:
@@ -103,8 +114,7 @@ def bench_save(ws: Workspace, n: int, saves: int = 300) -> list[dict]:
     for i in range(saves):
         e = replace(base, nik=nik_for(dt.date(1980, 1, 1) + dt.timedelta(days=i), "L", 9000 + i % 999, "327501"))
         times.append(timed(enrolment.enrol, ws, e)[0])
-    conn = sqlite3.connect(store_path(ws.data_dir))
-    conn.execute("PRAGMA synchronous=FULL")
+    conn = raw_connect(ws.data_dir)
     raw = []
     conn.execute("CREATE TEMP TABLE IF NOT EXISTS t (x)")  # temp: no fsync; the real floor is a WAL commit below
     for i in range(saves):

@@ -41,6 +41,29 @@ def seeded_store(participants: int) -> Path:
     return data_dir
 
 
+def demo_store(data_dir: Path):
+    """The encrypted demo store in ``data_dir``, opened as its first demo account."""
+    from fieldapp.services import accounts, seed
+
+    return accounts.log_in(data_dir, seed.DEMO_USERS[0][0], seed.DEMO_PASSWORD)[0]
+
+
+def raw_connect(data_dir: Path):
+    """The raw baseline's connection: the DB-API driver on the same encrypted file, keyed, with the app's pragmas
+    (WAL, synchronous=FULL, cache), without SQLAlchemy or our code."""
+    from fieldapp.db import engine
+    from fieldapp.services import accounts, seed
+
+    return engine.connect(store_path(data_dir), accounts.unlock(data_dir, seed.DEMO_USERS[0][0], seed.DEMO_PASSWORD))
+
+
+def copy_store(source: Path, target: Path) -> Path:
+    """A copy of a data directory: the store with its key file."""
+    shutil.rmtree(target, ignore_errors=True)
+    shutil.copytree(source, target)
+    return target
+
+
 def empty_store_copy(target: Path) -> Path:
     """A fresh copy of an initialised demo store with no participants."""
     template = CACHE / "empty"
@@ -48,7 +71,4 @@ def empty_store_copy(target: Path) -> Path:
         from fieldapp.services import seed
 
         seed.ensure_demo_store(template).close()
-    shutil.rmtree(target, ignore_errors=True)
-    target.mkdir(parents=True)
-    shutil.copy2(store_path(template), store_path(target))
-    return target
+    return copy_store(template, target)

@@ -15,7 +15,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from fieldapp import cli_admin, cli_certificates, cli_reference, cli_reports, cli_sync, i18n
+from fieldapp import cli_admin, cli_certificates, cli_reference, cli_reports, cli_sync, cli_users, i18n
 from fieldapp.errors import UserFacingError
 from fieldapp.i18n import tr
 from fieldapp.paths import default_data_dir
@@ -186,6 +186,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_admin.register(sub, _add_store_args)
     cli_certificates.register(sub, _add_store_args)
     cli_reference.register(sub, _add_store_args)
+    cli_users.register(sub, _add_store_args)
     return parser
 
 

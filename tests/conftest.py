@@ -25,7 +25,7 @@ def template_store(tmp_path_factory) -> Path:
     store = accounts.init_store(data_dir, "sup", PASSWORD, full_name="Supervisor Uji")
     for name, role in USERS.items():
         if name != "sup":
-            accounts.add_user(store, "sup", name, PASSWORD, role, full_name=f"{name.title()} Uji", area_code="3216")
+            accounts.create_user(store, "sup", name, PASSWORD, role, full_name=f"{name.title()} Uji", area_code="3216")
     store.close()
     return data_dir
 

@@ -126,6 +126,17 @@ def is_plain(path: Path) -> bool:
         return f.read(16) == PLAIN_HEADER
 
 
+def refuse_newer_plain(path: Path) -> None:
+    """Refuse an unencrypted store written by a newer app before anything touches it."""
+    from fieldapp.db import migrations_runner
+
+    plain = create_engine(f"sqlite:///{path}", module=sqlcipher)
+    try:
+        migrations_runner.refuse_newer(plain)
+    finally:
+        plain.dispose()
+
+
 def open_store(data_dir: Path, key: bytes, *, create: bool = False) -> Store:
     """Open (and, when needed, encrypt and migrate, each after a backup) the store in ``data_dir``."""
     from fieldapp.db import migrations_runner
@@ -133,11 +144,7 @@ def open_store(data_dir: Path, key: bytes, *, create: bool = False) -> Store:
     path = store_path(data_dir) if create else require_store(data_dir)
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.exists() and path.stat().st_size and is_plain(path):
-        plain = create_engine(f"sqlite:///{path}", module=sqlcipher)
-        try:
-            migrations_runner.refuse_newer(plain)  # before anything is written
-        finally:
-            plain.dispose()
+        refuse_newer_plain(path)  # before anything is written
         encrypt_in_place(path, key)
     engine = make_engine(path, key)
     try:

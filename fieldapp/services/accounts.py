@@ -9,17 +9,30 @@ from __future__ import annotations
 import platform
 import uuid
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select, true
 
 from fieldapp.db import models as m
 from fieldapp.db import regions as region_repo
-from fieldapp.db.engine import Store, StoreError, connect, is_plain, open_store, require_store, store_path
+from fieldapp.db.engine import (
+    Store,
+    StoreError,
+    connect,
+    is_plain,
+    open_store,
+    refuse_newer_plain,
+    require_store,
+    store_path,
+)
 from fieldapp.db.keyring import KeyRing, keys_path, new_data_key
 from fieldapp.db.timeutil import utcnow
 from fieldapp.domain.participant import ROLES, UserInfo
 from fieldapp.errors import AuthenticationFailed, PermissionDenied, UserFacingError
 from fieldapp.services import audit
+
+if TYPE_CHECKING:
+    from fieldapp.services.workspace import Workspace
 
 MIN_PASSWORD = 8
 IN_KEY_FILE = "(keyring)"  # users.password_hash: passwords are checked by their key slot, not stored here
@@ -80,7 +93,7 @@ def init_store(
     return store
 
 
-def add_user(
+def create_user(
     store: Store,
     actor: str,
     username: str,
@@ -135,6 +148,7 @@ def _adopt_plain_store(data_dir: Path) -> KeyRing:
         )
     import sqlcipher3.dbapi2 as sqlcipher
 
+    refuse_newer_plain(path)  # no key file beside a store this app will not open
     conn = sqlcipher.connect(str(path))
     try:
         users = conn.execute("SELECT username, password_hash FROM users WHERE active = 1").fetchall()
@@ -185,40 +199,63 @@ def confirm_password(store: Store, username: str, password: str) -> None:
     ring.save()
 
 
-def set_password(store: Store, actor: UserInfo, username: str, password: str, *, current: str = "") -> None:
-    """Change a password: one's own (with the current one), or anyone's by an admin. The key is re-wrapped."""
-    if username == actor.username:
-        confirm_password(store, username, current)
-    elif actor.role != "admin":
-        raise PermissionDenied("mengganti kata sandi pengguna lain", "change another user's password")
+# --- account management, for supervisors (officers and clerks) and admins (everyone) ------------------------------
+
+MANAGED_BY = {"admin": set(ROLES), "supervisor": {"officer", "clerk"}}
+
+
+def _may_manage(ws: Workspace, role: str, action: tuple[str, str]) -> None:
+    if role not in MANAGED_BY.get(ws.user.role, ()):
+        raise PermissionDenied(*action)
+
+
+def _active(session, username: str) -> m.User:
+    user = session.scalar(select(m.User).where(m.User.username == username, m.User.active == true()))
+    if user is None:
+        raise UserFacingError(f"Pengguna {username} tidak ada.", f"No user {username}.", field="username")
+    return user
+
+
+def list_users(ws: Workspace) -> list[UserInfo]:
+    ws.require("supervisor", "admin", action=("melihat daftar pengguna", "list the users"))
+    with ws.store.sessions() as session:
+        query = select(m.User).where(m.User.active == true()).order_by(m.User.username)
+        return [_info(u) for u in session.scalars(query)]
+
+
+def add_user(ws: Workspace, username: str, password: str, role: str, *, full_name: str = "",
+             area_code: str | None = None) -> UserInfo:
+    """A new account with its own key slot: an admin adds anyone, a supervisor officers and clerks."""
+    _may_manage(ws, role, (f"menambah pengguna berperan {role}", f"add a user with the role {role}"))
+    return create_user(ws.store, ws.user.username, username, password, role, full_name=full_name,
+                       area_code=area_code)
+
+
+def set_password(ws: Workspace, username: str, password: str, *, current: str = "") -> None:
+    """Change a password: one's own (with the current one), or that of an account one manages. The data key is
+    re-sealed under the new password; the old one no longer opens the store."""
+    if username == ws.user.username:
+        confirm_password(ws.store, username, current)
     _check_new_account(username, password, "officer")
-    with store.sessions.begin() as session:
-        user = session.scalar(select(m.User).where(m.User.username == username, m.User.active == true()))
-        if user is None:
-            raise UserFacingError(f"Pengguna {username} tidak ada.", f"No user {username}.", field="username")
-        audit.record(session, actor.username, "set_password", "user", user.id)
-        _ring(store.data_dir).set_password(username, password, store.key)
+    with ws.store.sessions.begin() as session:
+        user = _active(session, username)
+        if username != ws.user.username:
+            _may_manage(ws, user.role, ("mengganti kata sandi pengguna ini", "change this user's password"))
+        audit.record(session, ws.user.username, "set_password", "user", user.id)
+        _ring(ws.data_dir).set_password(username, password, ws.store.key)  # before the commit: both or neither
 
 
-def remove_user(store: Store, actor: UserInfo, username: str) -> None:
+def remove_user(ws: Workspace, username: str) -> None:
     """Deactivate an account and remove its key slot: that password no longer opens the store."""
-    if actor.role != "admin":
-        raise PermissionDenied("menghapus pengguna", "remove a user")
-    if username == actor.username:
+    if username == ws.user.username:
         raise UserFacingError("Anda tidak dapat menghapus akun sendiri.", "You cannot remove your own account.",
                               field="username")
-    with store.sessions.begin() as session:
-        user = session.scalar(select(m.User).where(m.User.username == username, m.User.active == true()))
-        if user is None:
-            raise UserFacingError(f"Pengguna {username} tidak ada.", f"No user {username}.", field="username")
+    with ws.store.sessions.begin() as session:
+        user = _active(session, username)
+        _may_manage(ws, user.role, ("menghapus pengguna ini", "remove this user"))
         user.active = False
-        audit.record(session, actor.username, "remove_user", "user", user.id)
-        _ring(store.data_dir).remove(username)
-
-
-def list_users(store: Store) -> list[UserInfo]:
-    with store.sessions() as session:
-        return [_info(u) for u in session.scalars(select(m.User).order_by(m.User.username))]
+        audit.record(session, ws.user.username, "remove_user", "user", user.id)
+        _ring(ws.data_dir).remove(username)
 
 
 def role_in_file(path: Path, key: bytes, username: str) -> str | None:

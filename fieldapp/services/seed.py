@@ -134,7 +134,7 @@ def ensure_demo_store(data_dir: Path, credentials: tuple[str, str] | None = None
     first, *others = DEMO_USERS
     store = accounts.init_store(data_dir, first[0], DEMO_PASSWORD, full_name=first[2])
     for username, role, name in others:
-        accounts.add_user(store, first[0], username, DEMO_PASSWORD, role, full_name=name, area_code=BEKASI)
+        accounts.create_user(store, first[0], username, DEMO_PASSWORD, role, full_name=name, area_code=BEKASI)
     return store
 
 

@@ -20,6 +20,7 @@ from fieldapp.services.workspace import Workspace
 from tests.conftest import PASSWORD, open_as, raw_connect
 from tests.factories import enrolment as make
 from tests.factories import nik_for
+from tests.unit.test_cli import run
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 GIVEN = ("Wulandari", "Kusnadi", "Sumarni", "Darsono", "Rohimah", "Jumadi", "Lestiani", "Tarmuji")
@@ -83,30 +84,35 @@ def test_each_user_has_a_key_slot_and_a_removed_user_has_none(data_dir):
         open_as(data_dir, name).close()  # any user's log-in opens the store
     slots = keys_path(data_dir).read_text()
     assert "kerani" not in slots and "sealed" in slots  # slots are found by a digest, not the name
-    accounts.remove_user(admin.store, admin.user, "kerani")
+    accounts.remove_user(admin, "kerani")
     assert keys_path(data_dir).read_text().count('"sealed"') == slots.count('"sealed"') - 1
     with pytest.raises(AuthenticationFailed):
         open_as(data_dir, "kerani")
-    with pytest.raises(PermissionDenied):
-        accounts.remove_user(admin.store, open_as(data_dir, "petugas").user, "sup")
+    assert [u.username for u in accounts.list_users(admin)] == ["admin", "petugas", "sup"]
+    with open_as(data_dir, "sup") as sup, pytest.raises(PermissionDenied):
+        accounts.remove_user(sup, "admin")  # a supervisor manages officers and clerks only
+    with open_as(data_dir, "petugas") as officer, pytest.raises(PermissionDenied):
+        accounts.add_user(officer, "baru.sekali", PASSWORD, "officer")
     admin.close()
 
 
-def test_changing_a_password_rewraps_the_key(data_dir):
+def test_changing_a_password_reseals_the_key(data_dir):
     ws = open_as(data_dir, "petugas")
     with pytest.raises(AuthenticationFailed):
-        accounts.set_password(ws.store, ws.user, "petugas", "kata-sandi-baru", current="salah-sekali")
-    accounts.set_password(ws.store, ws.user, "petugas", "kata-sandi-baru", current=PASSWORD)
+        accounts.set_password(ws, "petugas", "kata-sandi-baru", current="salah-sekali")
+    accounts.set_password(ws, "petugas", "kata-sandi-baru", current=PASSWORD)
     with pytest.raises(PermissionDenied):
-        accounts.set_password(ws.store, ws.user, "kerani", "kata-sandi-baru")
+        accounts.set_password(ws, "kerani", "kata-sandi-baru")
     ws.close()
     with pytest.raises(AuthenticationFailed):
         open_as(data_dir, "petugas")
     Workspace.open(data_dir, "petugas", "kata-sandi-baru").close()
-    admin = open_as(data_dir, "admin")  # an admin resets someone's password without knowing it
-    accounts.set_password(admin.store, admin.user, "petugas", "diganti-admin")
-    admin.close()
-    Workspace.open(data_dir, "petugas", "diganti-admin").close()
+    with open_as(data_dir, "sup") as sup:  # a supervisor resets an officer's password without knowing it
+        accounts.set_password(sup, "petugas", "diganti-kepala")
+        new = accounts.add_user(sup, "petugas.tiga", "sandi-awal-123", "officer", area_code="3216")
+    assert new.role == "officer"
+    Workspace.open(data_dir, "petugas", "diganti-kepala").close()
+    Workspace.open(data_dir, "petugas.tiga", "sandi-awal-123").close()
 
 
 def test_failed_log_ins_lock_the_slot_and_reach_the_audit_trail_later(data_dir):
@@ -175,3 +181,24 @@ def test_a_full_disk_is_a_clear_message_and_loses_nothing_saved(officer, data_di
     assert saved, "the disk filled before any save: the test proves nothing"
     with raw_connect(data_dir) as conn:  # every confirmed save is there, and nothing of the refused one
         assert {n for (n,) in conn.execute("SELECT nik FROM participants")} == {p.data.nik for p in saved}
+
+
+def test_users_command_adds_repasswords_and_removes_accounts(data_dir):
+    d = ["--data-dir", str(data_dir)]
+    r = run("users", "add", "ojek.satu", "--role", "officer", "--area", "3216", "--new-password-stdin", *d,
+            "--user", "sup", "--password-stdin", stdin=f"{PASSWORD}\nsandi-ojek-satu\n")
+    assert r.returncode == 0, r.stderr
+    Workspace.open(data_dir, "ojek.satu", "sandi-ojek-satu").close()
+    r = run("users", "add", "raja", "--role", "admin", "--new-password-stdin", *d, "--user", "sup",
+            "--password-stdin", stdin=f"{PASSWORD}\nsandi-raja-123\n")
+    assert r.returncode == 2 and "menambah pengguna berperan admin" in r.stderr  # supervisors: officers, clerks
+    env = {"FIELDAPP_USER": "ojek.satu", "FIELDAPP_PASSWORD": "sandi-ojek-satu",
+           "FIELDAPP_NEW_PASSWORD": "lebih-panjang"}
+    assert run("users", "password", "ojek.satu", *d, env=env).returncode == 0
+    Workspace.open(data_dir, "ojek.satu", "lebih-panjang").close()
+    admin = {"FIELDAPP_USER": "admin", "FIELDAPP_PASSWORD": PASSWORD}
+    r = run("users", "list", *d, env=admin)
+    assert r.returncode == 0 and "ojek.satu\tofficer\t3216" in r.stdout
+    assert run("users", "remove", "ojek.satu", *d, env=admin).returncode == 0
+    with pytest.raises(AuthenticationFailed):
+        Workspace.open(data_dir, "ojek.satu", "lebih-panjang")

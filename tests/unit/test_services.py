@@ -205,9 +205,9 @@ def test_audit_chain_records_and_detects_tampering(officer):
 
 def test_accounts_validate_new_users(supervisor):
     with pytest.raises(UserFacingError) as exc:
-        accounts.add_user(supervisor.store, "sup", "baru", "short", "officer")
+        accounts.create_user(supervisor.store, "sup", "baru", "short", "officer")
     assert exc.value.field == "password"
     with pytest.raises(UserFacingError):
-        accounts.add_user(supervisor.store, "sup", "petugas", PASSWORD, "officer")
+        accounts.create_user(supervisor.store, "sup", "petugas", PASSWORD, "officer")
     with pytest.raises(UserFacingError):
-        accounts.add_user(supervisor.store, "sup", "baru", PASSWORD, "raja")
+        accounts.create_user(supervisor.store, "sup", "baru", PASSWORD, "raja")
