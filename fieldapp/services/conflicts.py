@@ -15,11 +15,12 @@ from fieldapp.db import models as m
 from fieldapp.db import participants as repo
 from fieldapp.db.timeutil import utcnow
 from fieldapp.domain.enrolment import Enrolment
-from fieldapp.domain.record import MalformedRecord, from_record
-from fieldapp.errors import NotFound, UserFacingError
+from fieldapp.domain.record import from_record
+from fieldapp.errors import DuplicateNik, NotFound, UserFacingError
 from fieldapp.services import audit
 from fieldapp.services.workspace import Workspace
-from fieldapp.sync.client import SyncClient, SyncError
+from fieldapp.sync.client import SyncClient
+from fieldapp.sync.errors import SyncError
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,16 +34,18 @@ class ConflictView:
 
 
 def fetch_copies(ws: Workspace, client: SyncClient) -> int:
-    """Fetch the server's copy of every record in ``conflict``; a copy the server will not give is skipped."""
+    """Fetch the server's copy of every record in ``conflict``. A copy the server no longer has (404) is
+    skipped; a copy that is not this record's (``answers.check_record_copy``) fails the sync, keeping nothing."""
     with ws.store.sessions() as session:
         uuids = list(session.scalars(select(m.Participant.uuid).where(m.Participant.sync_state == "conflict")))
     fetched = 0
     for uuid in uuids:
         try:
-            copy = client.record(uuid)
-            from_record(copy["record"])  # only a well-formed copy is kept
-        except (SyncError, MalformedRecord):
-            continue
+            copy = client.record(uuid)  # checked: same uuid, revision in range, parses, valid NIK
+        except SyncError as exc:
+            if exc.status == 404:
+                continue
+            raise
         with ws.store.sessions.begin() as session:
             session.merge(m.ConflictCopy(participant_uuid=uuid, revision=copy["revision"],
                                          record=json.dumps(copy["record"], ensure_ascii=False), fetched_at=utcnow()))
@@ -77,6 +80,10 @@ def resolve(ws: Workspace, participant_id: int, keep: str) -> None:
         if ws.user.role == "officer" and row.officer_id != ws.user.id:
             raise UserFacingError("Hanya petugas yang mendaftarkan atau supervisor yang dapat memilih.",
                                   "Only the enrolling officer or a supervisor can choose.", code="forbidden")
+        if keep == "server" and conflict.theirs.nik != row.nik:  # a NIK corrected elsewhere, held here by another
+            holder = repo.find_active_by_nik(session, conflict.theirs.nik)
+            if holder is not None:
+                raise DuplicateNik(holder)
         if keep == "server":
             for key, value in repo.enrolment_values(conflict.theirs).items():
                 setattr(row, key, value)

@@ -9,6 +9,7 @@ receipt is applied in its own transaction; (4) KPJ numbers and BPJS answers are 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 from collections.abc import Callable
@@ -22,10 +23,13 @@ from fieldapp.db import sync_log
 from fieldapp.errors import UserFacingError
 from fieldapp.services import audit, conflicts, reference
 from fieldapp.services.workspace import Workspace
-from fieldapp.sync.client import MAX_BATCH_RECORDS, SyncClient, SyncError
+from fieldapp.sync import answers
+from fieldapp.sync.client import MAX_BATCH_RECORDS, SyncClient
+from fieldapp.sync.errors import SyncError
 from fieldapp.sync.transfer import TransferKey
 
 Progress = Callable[[int, int], None]
+MAX_STATUS_PAGES = 1000  # per sync: a server that never stops paging cannot hold the laptop; the rest next time
 
 
 @dataclass
@@ -55,7 +59,10 @@ def prepare_batches(ws: Workspace, server: str, batch_size: int = MAX_BATCH_RECO
 
 
 def apply_receipt(ws: Workspace, batch_id: str, receipt: dict, clock_offset_ms: int | None = None) -> dict:
-    """Apply one receipt (online or from a transfer file); applying the same receipt twice changes nothing."""
+    """Apply one receipt (online or from a transfer file); applying the same receipt twice changes nothing.
+
+    The whole receipt is checked against the batch as it was sent (``answers.check_receipt``) before anything
+    is applied; then every record's state changes in this one transaction, or none does."""
     if not isinstance(receipt, dict) or receipt.get("batch_id") != batch_id or not isinstance(
             receipt.get("results"), list):
         raise UserFacingError("Tanda terima tidak cocok dengan kiriman ini.", "The receipt does not match this batch.",
@@ -67,7 +74,8 @@ def apply_receipt(ws: Workspace, batch_id: str, receipt: dict, clock_offset_ms: 
                                   "This laptop holds no batch for this receipt.", code="receipt_unknown")
         if entry.status == "receipted":
             return json.loads(entry.counts_json)
-        counts = sync_log.apply_receipt(session, entry, receipt, clock_offset_ms)
+        results = answers.check_receipt(json.loads(entry.payload), receipt)
+        counts = sync_log.apply_receipt(session, entry, {**receipt, "results": results}, clock_offset_ms)
         audit.record(session, ws.user.username, "sync_receipt", "batch", batch_id, counts=counts)
         return counts
 
@@ -77,19 +85,34 @@ def _offset_ms(client: SyncClient) -> int | None:
 
 
 def sync_now(ws: Workspace, server_url: str, username: str, password: str, *, progress: Progress | None = None,
-             cancel: threading.Event | None = None, verify: bool | str = True) -> SyncReport:
-    """Send everything pending and pull what the server has for this user."""
-    with SyncClient(server_url, verify=verify) as client:
-        connect(ws, client, username, password)
-        report = send_pending(ws, client, server_url, progress=progress, cancel=cancel)
-        conflicts.fetch_copies(ws, client)
-        report.kpj_updates = pull_status_updates(ws, client)
-        refresh_reference(ws, client)
-        refresh_digests(ws, client)
+             cancel: threading.Event | None = None, verify: bool | str = True,
+             timeout: tuple[float, float] = (5, 30)) -> SyncReport:
+    """Send everything pending and pull what the server has for this user. A failure is recorded in the audit
+    trail (``sync_failed``, with its class) and raised; what was done before it stays done."""
+    try:
+        with SyncClient(server_url, verify=verify, timeout=timeout) as client:
+            connect(ws, client, username, password)
+            report = send_pending(ws, client, server_url, progress=progress, cancel=cancel)
+            conflicts.fetch_copies(ws, client)
+            report.kpj_updates = pull_status_updates(ws, client)
+            refresh_reference(ws, client)
+            refresh_digests(ws, client)
+            _logout(client)
+    except UserFacingError as exc:
+        with ws.store.sessions.begin() as session:
+            audit.record(session, ws.user.username, "sync_failed", "server", server_url, code=exc.code,
+                         reason=getattr(exc, "reason", ""))
+        raise
     with ws.store.sessions.begin() as session:
         audit.record(session, ws.user.username, "sync", "server", server_url, batches=report.batches,
                      counts=report.counts)
     return report
+
+
+def _logout(client: SyncClient) -> None:
+    """The session ends with the sync: the token is revoked on the server (best effort)."""
+    with contextlib.suppress(SyncError):
+        client.logout()
 
 
 def connect(ws: Workspace, client: SyncClient, username: str, password: str) -> None:
@@ -114,11 +137,11 @@ def send_pending(ws: Workspace, client: SyncClient, server_url: str, *, progress
         batch = json.loads(payload)
         try:
             receipt = client.post_batch(batch)
-        except SyncError as exc:
+            report.clock_offset_ms = _offset_ms(client)
+            report.add(apply_receipt(ws, batch_id, receipt, report.clock_offset_ms))
+        except UserFacingError as exc:
             _mark_failed(ws, batch_id, f"{exc.indonesian} / {exc.english}")
             raise
-        report.clock_offset_ms = _offset_ms(client)
-        report.add(apply_receipt(ws, batch_id, receipt, report.clock_offset_ms))
         report.batches += 1
         report.records += len(batch["records"])
         if progress:
@@ -136,23 +159,24 @@ def pull_status_updates(ws: Workspace, client: SyncClient) -> int:
     """KPJ numbers issued by BPJS (certificates then print as final) and BPJS rejections."""
     applied = 0
     key = f"status_cursor:{ws.user.username}"
-    while True:
+    for _page in range(MAX_STATUS_PAGES):
         with ws.store.sessions() as session:
             cursor = settings_repo.get(session, key)
-        items, next_cursor = client.status_updates(cursor)
+        items, next_cursor = client.status_updates(cursor)  # checked whole: see answers.check_status_page
         with ws.store.sessions.begin() as session:
             for item in items:
-                row = session.scalar(select(m.Participant).where(m.Participant.uuid == item.get("uuid")))
+                row = session.scalar(select(m.Participant).where(m.Participant.uuid == item["uuid"]))
                 if row is None:
                     continue
-                if item.get("kind") == "kpj_issued" and isinstance(item.get("kpj"), str) and len(item["kpj"]) == 11:
+                if item["kind"] == "kpj_issued":
                     row.kpj, row.bpjs_status = item["kpj"], "kpj_issued"
                     applied += 1
-                elif item.get("kind") == "bpjs_rejected":
-                    row.bpjs_status, row.sync_message = "bpjs_rejected", str(item.get("reason") or "")
+                else:
+                    row.bpjs_status, row.sync_message = "bpjs_rejected", item["reason"]
             settings_repo.put(session, key, next_cursor)
-        if not items or next_cursor == cursor:
-            return applied
+        if not items:
+            break
+    return applied
 
 
 def refresh_reference(ws: Workspace, client: SyncClient) -> bool:

@@ -1,6 +1,7 @@
 """Client side of the sync protocol: HTTP calls (``client``) and offline transfer files (``transfer``). No Qt."""
 
-from fieldapp.sync.client import MAX_BATCH_RECORDS, EnrolledDigests, SyncClient, SyncError, make_batch
+from fieldapp.sync.client import MAX_BATCH_RECORDS, EnrolledDigests, SyncClient, make_batch
+from fieldapp.sync.errors import SyncError
 from fieldapp.sync.transfer import (
     BatchFile,
     TransferError,

@@ -19,41 +19,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import requests
+import urllib3.exceptions
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 from fieldapp import __version__
-from fieldapp.errors import UserFacingError
+from fieldapp.sync import answers
+from fieldapp.sync.errors import TRANSPORT, SyncError, error
 
 API = "/api/v1"
 MAX_BATCH_RECORDS = 500  # the server's default cap
-
-
-class SyncError(UserFacingError):
-    """A sync call failed. ``code`` is the failure class; ``status`` the HTTP status, if an answer came."""
-
-    def __init__(self, indonesian: str, english: str, *, code: str, status: int | None = None,
-                 problem_code: str | None = None):
-        super().__init__(indonesian, english, code=code)
-        self.status = status
-        self.problem_code = problem_code
-
-
-_TRANSPORT = {
-    "offline": ("Server tidak dapat dihubungi. Periksa koneksi internet lalu coba lagi; data tetap aman di laptop.",
-                "Cannot reach the server. Check the internet connection and try again; the data stays safe on "
-                "this laptop."),
-    "timeout": ("Server terlalu lama menjawab. Coba lagi nanti; mengirim ulang selalu aman.",
-                "The server took too long to answer. Try again later; sending again is always safe."),
-    "tls": ("Sertifikat server tidak dipercaya; hubungi admin. Data tidak dikirim.",
-            "The server's certificate is not trusted; call the administrator. Nothing was sent."),
-    "protocol": ("Jawaban server tidak dapat dipahami; perbarui aplikasi atau hubungi admin.",
-                 "The server's answer cannot be understood; update the software or call the administrator."),
-}
-
-
-def _error(code: str, status: int | None = None) -> SyncError:
-    return SyncError(*_TRANSPORT[code], code=code, status=status)
+MAX_ANSWER_BYTES = 32 * 1024 * 1024  # the largest answer read (decompressed); a village's digests are ~110 B each
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,10 +63,15 @@ def make_batch(records: Iterable[dict], device_id: str, *, max_records: int = MA
 
 class SyncClient:
     def __init__(self, base_url: str, *, verify: bool | str = True, timeout: tuple[float, float] = (5, 30),
-                 token: str | None = None, retries: int = 5, backoff: float = 0.5):
+                 token: str | None = None, retries: int = 5, backoff: float = 0.5, deadline: float | None = None,
+                 max_answer_bytes: int = MAX_ANSWER_BYTES):
+        """``timeout`` is (connect, read between two packets); ``deadline`` caps the time to read one whole
+        answer (default 10 x the read timeout), so a server that drips its answer cannot hold the laptop."""
         base = base_url.rstrip("/")
         self.base_url = base[: -len(API)] if base.endswith(API) else base
         self.timeout = timeout
+        self.deadline = deadline if deadline is not None else 10 * timeout[1]
+        self.max_answer_bytes = max_answer_bytes
         self.token = token
         self.retries = retries
         self.backoff = backoff
@@ -129,7 +110,7 @@ class SyncClient:
         data = self._json(self._request("POST", "/auth/token", auth=False, json={
             "username": username, "password": password, "device_id": device_id}))
         if not isinstance(data.get("token"), str):
-            raise _error("protocol")
+            raise error("protocol")
         self.token = data["token"]
         return data
 
@@ -150,8 +131,7 @@ class SyncClient:
             headers["Content-Encoding"] = "gzip"
         sent = dt.datetime.now(dt.timezone.utc)
         receipt = self._json(self._request("POST", "/batches", data=body, headers=headers))
-        if receipt.get("batch_id") != batch.get("batch_id") or not isinstance(receipt.get("results"), list):
-            raise _error("protocol")
+        receipt["results"] = answers.check_receipt(batch, receipt)
         self._measure_offset(receipt.get("server_time"), sent)
         return receipt
 
@@ -159,32 +139,23 @@ class SyncClient:
         """One page of server-side changes to this user's records after cursor ``since``, and the next cursor
         (pass it next time; an empty page means nothing new)."""
         data = self._json(self._request("GET", "/status-updates", params={"since": since} if since else None))
-        if not isinstance(data.get("items"), list) or not isinstance(data.get("next"), str):
-            raise _error("protocol")
-        return data["items"], data["next"]
+        return answers.check_status_page(data, since)
 
     def reference(self, etag: str | None = None) -> tuple[dict | None, str | None]:
         """Reference data and its ETag; ``(None, etag)`` when the copy tagged ``etag`` is still current."""
         resp = self._request("GET", "/reference", headers={"If-None-Match": etag} if etag else None)
         if resp.status_code == 304:
-            return None, resp.headers.get("ETag", etag)
-        return self._json(resp), resp.headers.get("ETag")
+            return None, answers.check_etag(resp.headers.get("ETag")) or etag
+        return answers.check_reference(self._json(resp)), answers.check_etag(resp.headers.get("ETag"))
 
     def record(self, uuid: str) -> dict:
         """The server's copy of one record (``{"uuid", "revision", "updated_at", "record"}``): the other side of a
         ``conflict``."""
-        data = self._json(self._request("GET", f"/records/{uuid}"))
-        if not isinstance(data.get("revision"), int) or not isinstance(data.get("record"), dict):
-            raise _error("protocol")
-        return data
+        return answers.check_record_copy(uuid, self._json(self._request("GET", f"/records/{uuid}")))
 
     def enrolled(self, village_code: str) -> EnrolledDigests:
         data = self._json(self._request("GET", "/enrolled", params={"village_code": village_code}))
-        try:
-            return EnrolledDigests(data["village_code"], data["key_id"], bytes.fromhex(data["key"]),
-                                   dict(data["digests"]))
-        except (KeyError, TypeError, ValueError):
-            raise _error("protocol") from None
+        return EnrolledDigests(village_code, *answers.check_enrolled(village_code, data))
 
     # -- plumbing ---------------------------------------------------------------------------------------------
 
@@ -208,27 +179,47 @@ class SyncClient:
         url = self.base_url + API + path
         for attempt in range(self.retries + 1):
             try:
-                resp = self.session.request(method, url, headers=headers, timeout=self.timeout, **kwargs)
+                # ``verify`` per request: requests lets REQUESTS_CA_BUNDLE override the session's (psf/requests#3829)
+                resp = self.session.request(method, url, headers=headers, timeout=self.timeout, stream=True,
+                                            verify=self.session.verify, **kwargs)
+                self._read_body(resp)
                 break
-            except requests.exceptions.ChunkedEncodingError:
+            except (requests.exceptions.ChunkedEncodingError, urllib3.exceptions.ProtocolError):
                 # The answer was cut off mid-body: urllib3 does not retry that, so retry here, same bytes.
                 if attempt == self.retries:
-                    raise _error("offline") from None
+                    raise error("offline") from None
                 time.sleep(min(self.backoff * 2**attempt, 15))
             except requests.exceptions.SSLError:
-                raise _error("tls") from None
+                raise error("tls") from None
             except requests.exceptions.ConnectTimeout:
-                raise _error("offline") from None
-            except requests.exceptions.Timeout:
-                raise _error("timeout") from None
+                raise error("offline") from None
+            except (requests.exceptions.Timeout, urllib3.exceptions.TimeoutError):
+                raise error("timeout") from None
             except requests.exceptions.ConnectionError as exc:
                 timed_out = "timed out" in str(exc).lower()  # a read timeout retried to exhaustion
-                raise _error("timeout" if timed_out else "offline") from None
-            except requests.exceptions.RequestException:
-                raise _error("protocol") from None
+                raise error("timeout" if timed_out else "offline") from None
+            except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError):
+                raise error("protocol") from None
         if resp.status_code < 400 or resp.status_code == 304:
             return resp
         raise self._problem(resp)
+
+    def _read_body(self, resp: requests.Response) -> None:
+        """Read the whole answer now, at most ``max_answer_bytes`` (after gzip) within ``deadline`` seconds."""
+        deadline = time.monotonic() + self.deadline
+        body = bytearray()
+        try:
+            while chunk := resp.raw.read1(64 * 1024, decode_content=True):
+                body += chunk
+                if len(body) > self.max_answer_bytes:
+                    raise error("protocol", resp.status_code, "the answer is too large")
+                if time.monotonic() > deadline:
+                    raise error("timeout", resp.status_code, "the answer came too slowly")
+        except BaseException:
+            resp.close()
+            raise
+        resp._content, resp._content_consumed = bytes(body), True
+        resp.raw.release_conn()
 
     @staticmethod
     def _problem(resp: requests.Response) -> SyncError:
@@ -249,16 +240,19 @@ class SyncClient:
             texts = (f"Server sedang bermasalah (HTTP {status}); coba lagi nanti. Data tetap aman di laptop.",
                      f"The server has a problem (HTTP {status}); try again later. The data stays safe here.")
         else:
-            texts = _TRANSPORT["protocol"]
+            texts = TRANSPORT["protocol"]
         problem_code = problem.get("code") if isinstance(problem.get("code"), str) else None
         return SyncError(*texts, code=code, status=status, problem_code=problem_code)
 
     @staticmethod
     def _json(resp: requests.Response) -> dict:
+        media_type = resp.headers.get("Content-Type", "").split(";")[0].strip().lower()
+        if media_type != "application/json":
+            raise error("protocol", resp.status_code, "the answer is not JSON")
         try:
-            data = resp.json()
-        except ValueError:
-            raise _error("protocol", resp.status_code) from None
+            data = json.loads(resp.content)
+        except (ValueError, RecursionError):
+            raise error("protocol", resp.status_code, "the answer is not valid JSON") from None
         if not isinstance(data, dict):
-            raise _error("protocol", resp.status_code)
+            raise error("protocol", resp.status_code, "the answer is not a JSON object")
         return data
