@@ -21,7 +21,7 @@ SYNC_LABELS = {
     "conflict": ("konflik versi", "version conflict"),
 }
 #: Roles whose work needs the full NIK on screen (DOMAIN.md: masked unless the role needs it).
-ROLES_SEEING_NIK = ("officer", "supervisor", "admin")
+ROLES_SEEING_NIK = ("officer", "supervisor")
 
 
 @dataclass(frozen=True, slots=True)

@@ -36,11 +36,11 @@ from fieldapp.domain import occupations
 from fieldapp.domain.nik import mask_nik
 from fieldapp.domain.participant import Participant, SearchQuery
 from fieldapp.errors import UserFacingError
-from fieldapp.services import audit
+from fieldapp.services import access, audit
 from fieldapp.services.workspace import Workspace
 
-PRINT_ROLES = ("clerk", "supervisor", "admin", "officer")
-PRINT_ACTION = ("mencetak sertifikat atau kartu peserta", "print certificates or participant cards")
+PRINT_ROLES = access.PRINT.roles
+PRINT_ACTION = access.PRINT.action
 KINDS = repo.KINDS
 SERIAL_PREFIX = {"certificate": "SRT", "card": "KRT"}
 KIND_LABELS = {"certificate": ("sertifikat", "certificates"), "card": ("kartu peserta", "participant cards")}

@@ -14,11 +14,12 @@ from fieldapp.db import participants as repo
 from fieldapp.db.timeutil import utcnow
 from fieldapp.domain.enrolment import Enrolment, Findings, validate
 from fieldapp.domain.participant import Participant, ServerRecord
-from fieldapp.errors import DuplicateNik, NotFound, PermissionDenied, UserFacingError, ValidationError
-from fieldapp.services import audit
+from fieldapp.errors import DuplicateNik, NotFound, UserFacingError, ValidationError
+from fieldapp.services import access, audit
 from fieldapp.services.workspace import Workspace
 
-ENROLLING_ROLES = ("officer", "supervisor", "admin")
+ENROLLING_ROLES = access.ENROL.roles
+OTHERS_RECORDS = ("mengubah data petugas lain", "edit another officer's records")
 
 
 def check(ws: Workspace, e: Enrolment, *, today: dt.date | None = None) -> Findings:
@@ -33,11 +34,14 @@ def check(ws: Workspace, e: Enrolment, *, today: dt.date | None = None) -> Findi
 
 def find_duplicate(ws: Workspace, nik: str, *, exclude_id: int | None = None) -> Participant | ServerRecord | None:
     """An active enrolment of this NIK: on this laptop, or on the server (from the last sync's digests)."""
+    access.require(ws, access.SEARCH)
     with ws.store.sessions() as session:
         found = repo.find_active_by_nik(session, nik)
         if found is None and nik.isascii():
             return repo.server_duplicate(session, nik)
-    return None if found is None or found.id == exclude_id else found
+    if found is None or found.id == exclude_id:
+        return None
+    return access.disclose(ws, found) if isinstance(found, Participant) else found
 
 
 def _checked(ws: Workspace, e: Enrolment) -> Enrolment:
@@ -49,8 +53,9 @@ def _checked(ws: Workspace, e: Enrolment) -> Enrolment:
 
 def enrol(ws: Workspace, e: Enrolment, *, visit_id: int | None = None) -> Participant:
     """Store a new enrolment. Returns only once the row is committed (fsynced) to disk."""
-    ws.require(*ENROLLING_ROLES, action=("mendaftarkan peserta", "enrol participants"))
+    access.require(ws, access.ENROL)
     e = _checked(ws, e)
+    access.require_area(ws, e.village_code)
     existing = find_duplicate(ws, e.nik)
     if existing:
         raise DuplicateNik(existing)
@@ -87,19 +92,20 @@ def enrol(ws: Workspace, e: Enrolment, *, visit_id: int | None = None) -> Partic
         if existing:
             raise DuplicateNik(existing) from None
         raise
-    return get(ws, new_id)
+    return _load(ws, new_id)
 
 
 def edit(ws: Workspace, participant_id: int, e: Enrolment, *, expected_revision: int) -> Participant:
     """Store an edit as a new revision, back to ``pending`` for the next sync."""
-    ws.require(*ENROLLING_ROLES, action=("mengubah data peserta", "edit participants"))
+    access.require(ws, access.EDIT)
     e = _checked(ws, e)
+    access.require_area(ws, e.village_code)
     with ws.store.sessions.begin() as session:
         row = session.get(m.Participant, participant_id)
         if row is None:
             raise NotFound("Peserta tidak ditemukan.", "Participant not found.")
-        if ws.user.role == "officer" and row.officer_id != ws.user.id:
-            raise PermissionDenied("mengubah data petugas lain", "edit another officer's records")
+        access.require_own(ws, row.officer_id, OTHERS_RECORDS)
+        access.require_area(ws, row.village_code)
         if row.revision != expected_revision:
             raise UserFacingError(
                 "Data ini sudah diubah orang lain sejak dibuka. Buka ulang lalu ubah lagi.",
@@ -122,10 +128,16 @@ def edit(ws: Workspace, participant_id: int, e: Enrolment, *, expected_revision:
         row.sync_state = "pending"
         row.sync_message = ""
         audit.record(session, ws.user.username, "edit", "participant", row.uuid, fields=changed, revision=row.revision)
-    return get(ws, participant_id)
+    return _load(ws, participant_id)
 
 
 def get(ws: Workspace, participant_id: int) -> Participant:
+    """One participant for display or editing: masked for roles that need no NIK, audited when shown in full."""
+    access.require(ws, access.SEARCH)
+    return access.disclose(ws, _load(ws, participant_id))
+
+
+def _load(ws: Workspace, participant_id: int) -> Participant:
     with ws.store.sessions() as session:
         found = repo.get(session, participant_id)
     if found is None:

@@ -23,8 +23,7 @@ from fieldapp.errors import PermissionDenied, UserFacingError
 from fieldapp.i18n import tr
 from fieldapp.reports import contents, csv_out, pdf_out, xlsx_out
 from fieldapp.reports.model import Bar, Report, Table, Ticker
-from fieldapp.services import audit
-from fieldapp.services.reports_data import REPORT_ROLES
+from fieldapp.services import access, audit
 from fieldapp.services.workspace import Workspace
 
 KINDS = ("sync-log", "coverage", "participants")
@@ -48,13 +47,17 @@ class ExportResult:
 
 
 def check_request(ws: Workspace, kind: str, fmt: str, unmasked: bool) -> None:
-    ws.require(*REPORT_ROLES, action=("mengekspor laporan", "export reports"))
+    access.require(ws, access.EXPORT)
     if kind not in KINDS:
         raise UserFacingError(f"Jenis laporan tidak dikenal: {kind}. Pilih: {', '.join(KINDS)}.",
                               f"Unknown report: {kind}. Choose: {', '.join(KINDS)}.", field="kind")
     if fmt not in FORMATS:
         raise UserFacingError(f"Format tidak dikenal: {fmt}. Pilih: csv, xlsx, pdf.",
                               f"Unknown format: {fmt}. Choose: csv, xlsx, pdf.", field="format")
+    _refuse_unmasked(ws, unmasked)
+
+
+def _refuse_unmasked(ws: Workspace, unmasked: bool) -> None:
     if unmasked and not ws.user.may_see_nik:
         raise PermissionDenied("mengekspor NIK lengkap", "export full NIKs")
 
@@ -86,6 +89,8 @@ def filter_labels(session, f: ReportFilter) -> tuple[tuple[str, str], ...]:
 def build_report(ws: Workspace, kind: str, f: ReportFilter, *, masked: bool,
                  now: dt.datetime | None = None) -> Report:
     """The report's content, read from the store (no file yet)."""
+    access.require(ws, access.EXPORT)
+    _refuse_unmasked(ws, not masked)
     now = now or dt.datetime.now(dt.timezone.utc)
     user = ws.user
     who = f"{user.full_name} ({user.username})" if user.full_name else user.username

@@ -39,10 +39,10 @@ from fieldapp.i18n import tr
 from fieldapp.reports import import_columns as cols
 from fieldapp.reports.import_rows import RowDefaults, RowReader, village_key
 from fieldapp.reports.sheet_in import RawSheet, read_sheet
-from fieldapp.services import audit, visits
+from fieldapp.services import access, audit, visits
 from fieldapp.services.workspace import Workspace
 
-IMPORT_ROLES = ("officer", "supervisor", "admin")
+IMPORT_ROLES = access.IMPORT.roles
 FIELDS = cols.FIELDS  # field → (Indonesian, English) label, for the wizard's mapping screen
 CONSENT_METHOD = "daftar_kolektif"
 CHECK_EVERY = 1_000
@@ -121,7 +121,10 @@ class Lookup:
         if given and not (given.isdigit() and regions.is_known(given)):
             raise UserFacingError(f"Kode wilayah {given} tidak dikenal.", f"Unknown region code {given}.",
                                   field="village")
+        self.area_code = ws.user.area_code or ""
         area_only = given is not None and len(given) < 10  # a kecamatan or regency: where names are looked up
+        if given and not area_only:  # a wider area only says where names are looked up: rows outside are refused
+            access.require_area(ws, given)
         village = None if area_only else (given or (visit.village_code if visit else None))
         month = options.start_month or (visit.start_month if visit else dt.date.today().replace(day=1))
         self.row_defaults = RowDefaults(
@@ -165,6 +168,12 @@ class Lookup:
                         "This NIK is already enrolled on the server; row skipped.")
         return None
 
+    def outside_area(self, village_code: str) -> tuple[str, str] | None:
+        if village_code.startswith(self.area_code):
+            return None
+        return (f"Desa {village_code} di luar wilayah Anda ({self.area_code}); baris dilewati.",
+                f"Village {village_code} is outside your area ({self.area_code}); row skipped.")
+
     def visit_for(self, village_code: str) -> int | None:
         return self.visit.id if self.visit and self.visit.village_code == village_code else None
 
@@ -186,7 +195,7 @@ class Lookup:
 
 
 def _require(ws: Workspace) -> None:
-    ws.require(*IMPORT_ROLES, action=("mengimpor daftar peserta", "import participant lists"))
+    access.require(ws, access.IMPORT)
 
 
 def _mapping(sheet: RawSheet, options: ImportOptions) -> tuple[str | None, ...]:
@@ -272,6 +281,11 @@ class _Checker:
                     add(number, e, "error", fld, msg)
                 continue
             e = findings.normalized
+            outside = lookup.outside_area(e.village_code)
+            if outside:
+                self.rejected += 1
+                add(number, e, "error", "village", outside)
+                continue
             earlier = seen.get(e.nik)
             duplicate = _duplicate_message(earlier) if earlier else lookup.duplicate(e.nik)
             if duplicate:

@@ -22,6 +22,7 @@ from fieldapp.db.reports import (
 )
 from fieldapp.domain.nik import mask_nik
 from fieldapp.reports.contents import STATUS_LABELS, percent_text
+from fieldapp.services import access
 from fieldapp.services.workspace import Workspace
 
 __all__ = [
@@ -41,8 +42,8 @@ __all__ = [
     "percent_text",
 ]
 
-REPORT_ROLES = ("supervisor", "admin")
-VIEW_ACTION = ("melihat laporan supervisor", "view supervisor reports")
+REPORT_ROLES = access.REPORT.roles
+VIEW_ACTION = access.REPORT.action
 ALL = ReportFilter()
 
 

@@ -18,7 +18,7 @@ from fieldapp.db.sync_view import AttentionRow, ResultRow
 from fieldapp.errors import UserFacingError
 from fieldapp.i18n import tr
 from fieldapp.reports.import_columns import FIELDS
-from fieldapp.services import stats, transfer
+from fieldapp.services import access, stats, transfer
 from fieldapp.services.workspace import Workspace
 from fieldapp.sync.client import SyncClient, SyncError
 
@@ -80,9 +80,12 @@ def overview(ws: Workspace) -> Overview:
 
 
 def attention(ws: Workspace, limit: int = 1000) -> tuple[AttentionRow, ...]:
-    """The records the server did not take (NIK masked unless the user's role needs it)."""
+    """The records the server did not take (NIK masked unless the user's role needs it; audited when not)."""
     with ws.store.sessions() as session:
-        return tuple(repo.attention(session, full_nik=ws.user.may_see_nik, limit=limit))
+        rows = tuple(repo.attention(session, full_nik=ws.user.may_see_nik, limit=limit))
+    if ws.user.may_see_nik:
+        access.viewed(ws, "participants", [r.uuid for r in rows], list="sync_attention")
+    return rows
 
 
 def batch_results(ws: Workspace, batch_pk: int) -> tuple[ResultRow, ...]:

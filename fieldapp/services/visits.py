@@ -13,7 +13,7 @@ from fieldapp.db.timeutil import utcnow
 from fieldapp.domain import contributions, regions
 from fieldapp.domain.participant import Visit
 from fieldapp.errors import UserFacingError, ValidationError
-from fieldapp.services import audit
+from fieldapp.services import access, audit
 from fieldapp.services.workspace import Workspace
 
 PACKAGES = {"JKK,JKM": ("JKK + JKM", "JKK + JKM"), "JKK,JKM,JHT": ("JKK + JKM + JHT", "JKK + JKM + JHT")}
@@ -50,7 +50,7 @@ def open_visit(
     location_note: str = "",
 ) -> Visit:
     """Open a visit; the officer's previous open visit is closed (one open visit at a time)."""
-    ws.require("officer", "supervisor", "admin", action=("membuka kunjungan", "open visits"))
+    access.require(ws, access.VISIT)
     problems = {}
     if not (len(village_code) == 10 and regions.is_known(village_code)):
         problems["village"] = ("Pilih desa/kelurahan dari daftar.", "Choose a village from the list.")
@@ -62,6 +62,7 @@ def open_visit(
         problems["sector"] = ("Pilih sektor.", "Choose the sector.")
     if problems:
         raise ValidationError(problems)
+    access.require_area(ws, village_code)
     with ws.store.sessions.begin() as session:
         for v in session.scalars(select(m.Visit).where(m.Visit.officer_id == ws.user.id, m.Visit.closed_at.is_(None))):
             v.closed_at = utcnow()
@@ -95,10 +96,12 @@ def current_visit(ws: Workspace) -> Visit | None:
 
 
 def close_visit(ws: Workspace, visit_id: int) -> None:
+    access.require(ws, access.VISIT)
     with ws.store.sessions.begin() as session:
         v = session.get(m.Visit, visit_id)
         if v is None:
             raise UserFacingError("Kunjungan tidak ditemukan.", "Visit not found.")
+        access.require_own(ws, v.officer_id, ("menutup kunjungan petugas lain", "close another officer's visit"))
         v.closed_at = v.closed_at or utcnow()
         audit.record(session, ws.user.username, "close_visit", "visit", v.uuid)
 

@@ -229,7 +229,7 @@ def test_exports_are_audited_without_niks(store_with_log, tmp_path):
 
 
 @pytest.mark.parametrize("user", ["petugas", "kerani"])
-def test_only_supervisors_and_admins_export(data_dir, tmp_path, user):
+def test_only_supervisors_export(data_dir, tmp_path, user):
     ws = open_as(data_dir, user)
     try:
         with pytest.raises(PermissionDenied):
@@ -239,12 +239,18 @@ def test_only_supervisors_and_admins_export(data_dir, tmp_path, user):
     assert not (tmp_path / "c.csv").exists()
 
 
-def test_admin_exports(data_dir, tmp_path):
+def test_admin_does_not_export(data_dir, tmp_path):  # issue 7: admins keep accounts and settings
     ws = open_as(data_dir, "admin")
     try:
-        assert exports.export(ws, "sync-log", "pdf", tmp_path / "empty.pdf").rows == 0
+        with pytest.raises(PermissionDenied):
+            exports.export(ws, "sync-log", "pdf", tmp_path / "empty.pdf")
     finally:
         ws.close()
+    assert not (tmp_path / "empty.pdf").exists()
+
+
+def test_empty_export(supervisor, tmp_path):
+    assert exports.export(supervisor, "sync-log", "pdf", tmp_path / "empty.pdf").rows == 0
     assert "Tidak ada data." in pdf_text(tmp_path / "empty.pdf")[1]
 
 
