@@ -53,6 +53,11 @@ total=$(sed -n 's/.*"total": *\([0-9]*\).*/\1/p' "$work/stats.json" | head -1)
 [ "$total" = "$participants" ] || fail "stats says $total participants, expected $participants"
 echo "   $total participants"
 
+step "the store is encrypted"
+if head -c 15 "$data/fieldapp.sqlite" | grep -q "SQLite format 3"; then fail "the store has a plain SQLite header"; fi
+[ -f "$data/fieldapp.keys" ] || fail "no key file beside the store"
+echo "   no plain header, key file present"
+
 step "certificates --all"
 t0=$(now)
 echo "rahasia-smoke-123" | "$exe" certificates --data-dir "$data" --all --out "$work/all.pdf" \

@@ -13,7 +13,6 @@ import pytest
 from sqlalchemy import func, select, text
 
 from fieldapp.db import models as m
-from fieldapp.db.engine import store_path
 from fieldapp.errors import DuplicateNik
 from fieldapp.server import bpjs, reference
 from fieldapp.server.models import participants as server_participants
@@ -38,8 +37,7 @@ def laptop(data_dir, server):
 def other(template_store, tmp_path):
     """A second laptop with its own store, used by the same officer."""
     other_dir = tmp_path / "other"
-    other_dir.mkdir()
-    shutil.copy2(store_path(template_store), store_path(other_dir))
+    shutil.copytree(template_store, other_dir)  # the store with its key file
     ws = Workspace.open(other_dir, "petugas", LOCAL_PASSWORD)
     yield ws
     ws.close()
@@ -139,7 +137,9 @@ def test_hostile_receipt_never_touches_other_records(laptop, server):
         batch_id = s.scalar(select(m.SyncBatch.batch_id))
     hostile = {"batch_id": batch_id, "results": [{"uuid": "not-ours", "status": "accepted"},
                                                  {"uuid": None, "status": "rejected"}]}
-    assert sync.apply_receipt(laptop, batch_id, hostile) == {}
+    with pytest.raises(SyncError) as exc:
+        sync.apply_receipt(laptop, batch_id, hostile)
+    assert exc.value.code == "protocol"
     assert set(states(laptop).values()) == {"sent"}
     with pytest.raises(Exception) as exc:
         sync.apply_receipt(laptop, batch_id, {"batch_id": "other", "results": []})
