@@ -6,7 +6,6 @@ import datetime as dt
 import hashlib
 import hmac
 import re
-import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from operator import attrgetter
 
@@ -282,7 +281,7 @@ def insert_participants(session: Session, enrolments: Iterable[Enrolment],
     cursor = conn.connection.driver_connection.cursor()
     try:
         cursor.executemany(sql, rows())
-    except sqlite3.IntegrityError as exc:
+    except conn.dialect.dbapi.IntegrityError as exc:  # the driver's own class (SQLCipher's, not sqlite3's)
         raise IntegrityError(sql, None, exc) from exc
     finally:
         cursor.close()

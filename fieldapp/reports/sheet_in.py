@@ -75,15 +75,24 @@ def _csv_text(path: Path) -> str:
     return data.decode("latin-1")
 
 
+def _delimiter(sample: str) -> str:
+    """The separator under which the top rows name the most known columns (a ';' list whose cells hold commas,
+    such as "Bekasi, 12-07-1990", fools counting); the sniffer's guess, else the commoner character, on a tie."""
+    try:
+        guess = csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
+    except csv.Error:
+        guess = ";" if sample.count(";") > sample.count(",") else ","
+    top = sample.splitlines()[:HEADER_SEARCH_ROWS]
+
+    def score(d: str) -> int:
+        return max((header_score(row) for row in csv.reader(top, delimiter=d)), default=0)
+
+    return max((guess, ",", ";", "\t", "|"), key=score)  # max keeps the first of equals: the guess
+
+
 def read_csv(path: Path) -> RawSheet:
     text = _csv_text(path)
-    sample = text[:16_384]
-    try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t|")
-        delimiter = dialect.delimiter
-    except csv.Error:
-        delimiter = ";" if sample.count(";") > sample.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text[:16_384]))
     return _assemble(path, ((n, tuple(row)) for n, row in enumerate(reader, start=1)), "csv")
 
 

@@ -17,7 +17,7 @@ from fieldapp.db.timeutil import utcnow
 from fieldapp.domain.enrolment import Enrolment
 from fieldapp.domain.record import from_record
 from fieldapp.errors import DuplicateNik, NotFound, UserFacingError
-from fieldapp.services import audit
+from fieldapp.services import access, audit
 from fieldapp.services.workspace import Workspace
 from fieldapp.sync.client import SyncClient
 from fieldapp.sync.errors import SyncError
@@ -54,7 +54,9 @@ def fetch_copies(ws: Workspace, client: SyncClient) -> int:
 
 
 def view(ws: Workspace, participant_id: int) -> ConflictView | None:
-    """Both versions of a record in conflict, or None when the server's copy has not been fetched yet."""
+    """Both versions of a record in conflict, or None when the server's copy has not been fetched yet. Showing
+    them shows full NIKs: audited."""
+    access.require(ws, access.EDIT)
     with ws.store.sessions() as session:
         mine = repo.get(session, participant_id)
         if mine is None:
@@ -65,12 +67,13 @@ def view(ws: Workspace, participant_id: int) -> ConflictView | None:
         theirs, _meta = from_record(json.loads(copy.record))
     diffs = tuple((f.name, getattr(mine.data, f.name), getattr(theirs, f.name)) for f in fields(Enrolment)
                   if getattr(mine.data, f.name) != getattr(theirs, f.name))
+    access.viewed(ws, "participant", [mine.uuid], conflict=True)
     return ConflictView(participant_id, mine.revision, copy.revision, mine.data, theirs, diffs)
 
 
 def resolve(ws: Workspace, participant_id: int, keep: str) -> None:
     """``keep="mine"``: resend the laptop's version on top of the server's revision. ``keep="server"``: take it."""
-    ws.require("officer", "supervisor", "admin", action=("menyelesaikan konflik data", "resolve conflicts"))
+    access.require(ws, access.EDIT)
     conflict = view(ws, participant_id)
     if conflict is None:
         raise UserFacingError("Versi server belum diambil; sinkronkan dulu.",

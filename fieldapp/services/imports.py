@@ -325,7 +325,7 @@ def _import(ws: Workspace, lookup: Lookup, checker: _Checker, valid: list[Enrolm
             audit.record(session, ws.user.username, "import", "file", file_name, rows=len(checker.sheet.rows),
                          imported=n, duplicates=checker.duplicates, rejected=checker.rejected, first=first,
                          last=last, consent=CONSENT_METHOD)
-    except (IntegrityError, ws.store.engine.dialect.dbapi.IntegrityError):  # the bulk insert runs on the driver
+    except IntegrityError:
         raise UserFacingError(
             "Sebagian NIK baru saja disimpan dari tempat lain saat impor berjalan; tidak ada yang disimpan. "
             "Jalankan impor sekali lagi.",

@@ -180,12 +180,6 @@ TABLE: dict[str, tuple[frozenset[str], Call]] = {
     "visits.list_visits": (EVERYONE, lambda f, w, ws: f(ws)),
     "visits.open_visit": (ENROLLERS, lambda f, w, ws: open_visit(ws)),
 }
-#: Checks missing in modules this change does not own: (call, role) → why. Strict: they fail once fixed.
-KNOWN_GAPS = {
-    ("conflicts.resolve", ADMIN): "conflicts.resolve still allows admin (fieldapp/services/conflicts.py)",
-    ("conflicts.view", CLERK): "conflicts.view has no role check: it returns full records (conflicts.py)",
-    ("conflicts.view", ADMIN): "conflicts.view has no role check: it returns full records (conflicts.py)",
-}
 
 
 def service_calls() -> dict[str, Callable]:
@@ -222,9 +216,7 @@ def test_every_service_call_is_in_the_table():
 def _cases():
     for name in sorted(TABLE):
         for role in ROLE_USERS:
-            gap = KNOWN_GAPS.get((name, role))
-            marks = [pytest.mark.xfail(strict=True, reason=gap)] if gap else []
-            yield pytest.param(name, role, id=f"{name}-{role}", marks=marks)
+            yield pytest.param(name, role, id=f"{name}-{role}")
 
 
 @pytest.mark.parametrize(("name", "role"), list(_cases()))
