@@ -64,7 +64,7 @@ def register(sub, add_store_args) -> None:
     p.add_argument("--ca-bundle", help="CA bundle for a server with its own certificate authority")
     p.set_defaults(func=cmd_sync)
 
-    p = sub.add_parser("export-batch", help="write pending records to a signed batch file (offline transfer)")
+    p = sub.add_parser("export-batch", help="write pending records to an encrypted batch file (offline transfer)")
     add_store_args(p)
     p.add_argument("--out", type=Path, required=True, help="file to write, e.g. /media/usb/kiriman.json")
     p.set_defaults(func=cmd_export_batch)

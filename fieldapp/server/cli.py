@@ -137,49 +137,39 @@ def cmd_export_reference(args) -> int:
     return 0
 
 
-def _batch_owner(engine, bf, args) -> accounts.User:
-    from fieldapp.sync.transfer import TransferKey
+def _open_batch(engine, args) -> tuple[accounts.User, dict]:
+    """The account whose transfer key locked the file, and the batch it holds; nothing is stored before this."""
+    from fieldapp.sync.transfer import TransferKey, read_batch_file
 
-    if bf.signed:
-        user = accounts.user_by_transfer_key(engine, bf.key_id)
-        if user is None:
-            raise CliError("Kunci tanda tangan berkas tidak dikenal di server ini.",
-                           "The file's signing key is unknown on this server.", code="transfer_signature")
-        bf.verify(TransferKey(user.transfer_key_id, user.transfer_key))
-        if args.user and args.user != user.username:
-            raise CliError(f"Berkas ini dari {user.username}, bukan {args.user}.",
-                           f"This file is from {user.username}, not {args.user}.", code="wrong_user")
-        return user
-    if not args.accept_unsigned:
-        raise CliError("Berkas tidak bertanda tangan (hanya checksum). Periksa siapa yang menyerahkannya, lalu "
-                       "ulangi dengan --accept-unsigned --user NAMA.",
-                       "The file is unsigned (checksum only). Check who handed it over, then repeat with "
-                       "--accept-unsigned --user NAME.", code="transfer_unsigned")
-    name = args.user or bf.username
-    user = accounts.get_user(engine, name) if name else None
-    if user is None:
-        raise CliError(f"Pengguna {name!r} tidak ada.", f"No user {name!r}.", code="no_user")
-    return user
+    sealed = read_batch_file(args.file)
+    user = accounts.user_by_transfer_key(engine, sealed.key_id)
+    if user is None or user.username != sealed.username:
+        raise CliError(f"Kunci berkas ini (akun {sealed.username}) tidak dikenal di server ini, atau akunnya "
+                       "nonaktif.", f"This file's key (account {sealed.username}) is unknown on this server, or the "
+                       "account is deactivated.", code="transfer_key")
+    if args.user and args.user != user.username:
+        raise CliError(f"Berkas ini dari {user.username}, bukan {args.user}.",
+                       f"This file is from {user.username}, not {args.user}.", code="wrong_user")
+    return user, sealed.open(TransferKey(user.transfer_key_id, user.transfer_key))
 
 
 def cmd_import_batch(args) -> int:
     from fieldapp.server.app import SENDERS, server_today
-    from fieldapp.sync.transfer import TransferKey, read_batch_file, write_receipt_file
+    from fieldapp.sync.transfer import TransferKey, write_receipt_file
 
     settings, engine = _engine(args)
-    bf = read_batch_file(args.file)
-    user = _batch_owner(engine, bf, args)
+    user, body = _open_batch(engine, args)
     if user.role not in SENDERS:
         raise CliError(f"Peran {user.role} tidak boleh mengirim data pendaftaran.",
                        f"The role {user.role} may not upload enrolments.", code="forbidden")
     try:
-        batch = intake.prepare(bf.batch, max_records=settings.max_records, today=server_today())
+        batch = intake.prepare(body, max_records=settings.max_records, today=server_today())
     except (intake.BadBatch, intake.TooManyRecords) as exc:
         raise CliError(exc.indonesian, exc.english, code=exc.code) from None
     stored = batches.store_batch(engine, user, batch, via="file")
     receipt = json.loads(stored.body())
-    key = TransferKey(user.transfer_key_id, user.transfer_key) if bf.signed else None
-    write_receipt_file(receipt, args.receipt_out, key, username=user.username)
+    write_receipt_file(receipt, args.receipt_out, TransferKey(user.transfer_key_id, user.transfer_key),
+                       username=user.username)
     counts = ", ".join(f"{k}={v}" for k, v in receipt["counts"].items() if v) or "0"
     again = tr(" (kiriman ini sudah pernah diterima)", " (this batch was received before)") if stored.replayed else ""
     print(tr(f"Kiriman {batch.batch_id}: {counts}{again}. Tanda terima: {args.receipt_out}",
@@ -233,11 +223,10 @@ def build_parser() -> argparse.ArgumentParser:
     bpjs_out.add_argument("--all", action="store_true", help="also participants that already have a KPJ")
     bpjs_out.set_defaults(func=cmd_export_bpjs)
 
-    imp = sub.add_parser("import-batch", help="receive an offline batch file and write its receipt file")
+    imp = sub.add_parser("import-batch", help="receive an encrypted offline batch file and write its receipt file")
     imp.add_argument("file")
     imp.add_argument("--receipt-out", required=True)
-    imp.add_argument("--user", help="the account the batch belongs to (checked against a signed file)")
-    imp.add_argument("--accept-unsigned", action="store_true", help="accept a checksum-only file")
+    imp.add_argument("--user", help="the account the batch must belong to (checked against the file's key)")
     imp.set_defaults(func=cmd_import_batch)
 
     for p in (serve, add, revoke, deactivate, kpj, targets, bpjs_out, imp):

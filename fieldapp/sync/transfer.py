@@ -1,37 +1,51 @@
 """Offline transfer files (USB stick): a batch carried to the server operator, and its receipt carried back.
 
-One JSON document per file::
+One JSON document per file: a small clear header, then the content sealed::
 
-    {"format": "fieldapp-batch", "version": 1, "username": "budi", "batch": {...},
-     "signature": {"algorithm": "HMAC-SHA256", "key_id": "9f2c…", "value": "<hex>"}}
+    {"format": "fieldapp-batch", "version": 2, "batch_id": "…", "username": "budi", "key_id": "9f2c…",
+     "cipher": "AES-256-GCM", "nonce": "<base64, 12 bytes>", "ciphertext": "<base64>"}
 
-    {"format": "fieldapp-receipt", "version": 1, "username": "budi", "receipt": {...}, "signature": {...}}
+The header (every member but ``ciphertext``) says what the file is, which batch and which account, so the
+server can pick the key; it holds no personal data. The content (the batch, or the receipt, as JSON) is
+encrypted with AES-256-GCM under a key derived (HKDF-SHA256, label ``ENCRYPTION_LABEL``) from the account's
+*transfer key*: 32 random bytes the server creates with the account and hands to the laptop at each online
+log-in (``transfer_key`` in the ``/auth/token`` answer). The header is GCM's associated data, so GCM's tag is
+the one integrity check: a changed byte anywhere in the file, or another account's key, and nothing opens.
 
-The signature covers the canonical JSON (sorted keys, no spaces, UTF-8) of every member except
-``signature``. The key is the account's *transfer key*: 32 random bytes the server creates with the account
-and hands to the laptop at each login (``transfer_key`` in the ``/auth/token`` answer), so a file is tied to
-one account and any edit on the way is detected. A laptop that has never logged in online has no key: it
-writes ``{"algorithm": "SHA-256", "value": …}``, a plain checksum that catches a damaged file but proves no
-origin, and the server operator must accept such a file explicitly. Standard library only: the server CLI
-reads and writes these files with the same code.
+Version 1 files (signed or checksummed, not encrypted) are refused both ways: the laptop keeps every batch
+until its receipt is applied, so after updating fieldapp there, exporting again writes the very same batches
+(same ``batch_id``: the server answers a resend with the receipt it stored). A laptop that never logged in
+online has no transfer key and writes no file: a lost stick must never expose a NIK. The server CLI reads and
+writes these files with this same code.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
+import base64
+import binascii
 import json
 import os
+import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.hashes import SHA256
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
 from fieldapp.errors import UserFacingError
 
-VERSION = 1
+VERSION = 2
+LEGACY_VERSION = 1  # signed but readable by anyone who finds the stick: refused since version 2
 BATCH_FORMAT = "fieldapp-batch"
 RECEIPT_FORMAT = "fieldapp-receipt"
+CIPHER = "AES-256-GCM"
+ENCRYPTION_LABEL = b"fieldapp transfer file v2: AES-256-GCM content key"
 MAX_FILE_BYTES = 64 * 1024 * 1024
+_NAME = re.compile(r"[\x21-\x7e]{1,64}\Z")  # batch ids, usernames, key ids: short printable ASCII
+_HEADER = ("format", "version", "batch_id", "username", "key_id", "cipher", "nonce")
 
 
 class TransferError(UserFacingError):
@@ -49,57 +63,89 @@ class TransferKey:
         tk = login["transfer_key"]
         return cls(tk["key_id"], bytes.fromhex(tk["key"]))
 
+    def cipher(self) -> AESGCM:
+        return AESGCM(HKDF(SHA256(), 32, salt=None, info=ENCRYPTION_LABEL).derive(self.key))
+
 
 @dataclass(frozen=True, slots=True)
-class BatchFile:
-    batch: dict
-    username: str | None
-    key_id: str | None  # None for a checksum-only (unsigned) file
-    _signed_text: bytes
-    _value: str
+class SealedFile:
+    """A transfer file whose header was read; ``open`` decrypts and authenticates its content."""
 
-    @property
-    def signed(self) -> bool:
-        return self.key_id is not None
+    path: Path
+    format: str
+    batch_id: str
+    username: str
+    key_id: str
+    _aad: bytes
+    _nonce: bytes
+    _ciphertext: bytes
 
-    def verify(self, key: TransferKey) -> None:
-        """Raise ``TransferError`` unless this file was signed with ``key``."""
-        if not self.signed or key.key_id != self.key_id:
-            raise _signature_error()
-        if not hmac.compare_digest(_hmac(key.key, self._signed_text), self._value):
-            raise _signature_error()
+    def open(self, key: TransferKey) -> dict:
+        """The content (batch or receipt); ``TransferError`` unless ``key`` sealed exactly these bytes."""
+        if key.key_id != self.key_id:
+            raise TransferError(
+                f"Berkas {self.path.name} dikunci untuk akun {self.username}, bukan untuk akun ini.",
+                f"{self.path.name} is locked for the account {self.username}, not for this one.",
+                code="transfer_key")
+        try:
+            content = json.loads(key.cipher().decrypt(self._nonce, self._ciphertext, self._aad))
+        except InvalidTag:
+            raise TransferError(
+                f"Berkas {self.path.name} tidak dapat dibuka: isinya diubah atau rusak, atau kunci akun ini "
+                "bukan kunci yang menguncinya. Tidak ada data yang diproses.",
+                f"{self.path.name} cannot be opened: it was altered or damaged, or this account's key is not the "
+                "one that locked it. Nothing was processed.", code="transfer_integrity") from None
+        if not isinstance(content, dict) or content.get("batch_id") != self.batch_id:
+            raise _format_error(self.path, self.format)
+        return content
+
+
+BatchFile = SealedFile  # the name ``fieldapp.sync`` exports
 
 
 def _canonical(value) -> bytes:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8", "surrogatepass")
+    return json.dumps(value, sort_keys=True, separators=(",", ":")).encode("ascii")
 
 
-def _hmac(key: bytes, text: bytes) -> str:
-    return hmac.new(key, text, hashlib.sha256).hexdigest()
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
 
 
-def _signature_error() -> TransferError:
-    return TransferError("Tanda tangan berkas tidak cocok: berkas diubah atau bukan dari akun ini.",
-                         "The file's signature does not match: it was altered or is not from this account.",
-                         code="transfer_signature")
+def _unb64(text: object) -> bytes | None:
+    """Strict base64: only the one canonical spelling of the bytes (so no byte of the file is slack)."""
+    if not isinstance(text, str) or not text.isascii():
+        return None
+    try:
+        raw = base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    return raw if _b64(raw) == text else None
 
 
-def _format_error(path: Path, what: str) -> TransferError:
-    return TransferError(f"Berkas {path.name} bukan {what} fieldapp yang sah.",
-                         f"{path.name} is not a valid fieldapp {what} file.", code="transfer_format")
+def _format_error(path: Path, fmt: str) -> TransferError:
+    what = ("kiriman", "batch") if fmt == BATCH_FORMAT else ("tanda terima", "receipt")
+    return TransferError(f"Berkas {path.name} bukan berkas {what[0]} fieldapp yang sah.",
+                         f"{path.name} is not a valid fieldapp {what[1]} file.", code="transfer_format")
 
 
-def _sign(doc: dict, key: TransferKey | None) -> dict:
-    text = _canonical(doc)
-    if key is None:
-        return {**doc, "signature": {"algorithm": "SHA-256", "value": hashlib.sha256(text).hexdigest()}}
-    return {**doc, "signature": {"algorithm": "HMAC-SHA256", "key_id": key.key_id, "value": _hmac(key.key, text)}}
+def _version_error(version: object) -> TransferError:
+    if version == LEGACY_VERSION:
+        return TransferError(
+            "Berkas ini format lama (tidak terenkripsi) dan tidak diterima lagi. Perbarui fieldapp di laptop lalu "
+            "ekspor ulang: kiriman yang sama ditulis lagi (batch_id sama), tidak ada yang hilang atau ganda. Hapus "
+            "berkas lama dari flashdisk.",
+            "This file has the old, unencrypted format and is no longer accepted. Update fieldapp on the laptop "
+            "and export again: the same batches are written again (same batch_id), nothing is lost or doubled. "
+            "Delete the old file from the stick.", code="transfer_legacy")
+    shown = version if isinstance(version, int) else "?"
+    return TransferError(f"Versi berkas {shown} tidak didukung; perbarui aplikasi.",
+                         f"File version {shown} is not supported; update the software.", code="transfer_version")
 
 
 def _write(doc: dict, path: str | os.PathLike) -> Path:
     """Write atomically (temporary file, fsync, rename): a stick pulled out early leaves no half file."""
     path = Path(path)
-    data = json.dumps(doc, ensure_ascii=False, indent=1).encode("utf-8")
+    data = json.dumps(doc, indent=1).encode("ascii") + b"\n"
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
         try:
@@ -117,62 +163,55 @@ def _write(doc: dict, path: str | os.PathLike) -> Path:
     return path
 
 
-def _read(path: str | os.PathLike, fmt: str, member: str, what: str) -> tuple[dict, bytes, dict]:
+def _seal(fmt: str, content: dict, key: TransferKey, username: str) -> dict:
+    if not isinstance(key, TransferKey):
+        raise TransferError("Tanpa kunci transfer akun, berkas tidak dapat dikunci.",
+                            "Without the account's transfer key the file cannot be locked.", code="no_transfer_key")
+    header = {"format": fmt, "version": VERSION, "batch_id": content["batch_id"], "username": username,
+              "key_id": key.key_id, "cipher": CIPHER, "nonce": _b64(os.urandom(12))}
+    plaintext = json.dumps(content, separators=(",", ":")).encode("ascii")  # \u escapes: any str round-trips
+    sealed = key.cipher().encrypt(base64.b64decode(header["nonce"]), plaintext, _canonical(header))
+    return {**header, "ciphertext": _b64(sealed)}
+
+
+def _read(path: str | os.PathLike, fmt: str) -> SealedFile:
     path = Path(path)
     try:
         if path.stat().st_size > MAX_FILE_BYTES:
-            raise _format_error(path, what)
+            raise _format_error(path, fmt)
         doc = json.loads(path.read_bytes())
     except OSError as exc:
         raise TransferError(f"Berkas {path} tidak dapat dibaca: {exc.strerror}.",
                             f"Cannot read {path}: {exc.strerror}.", code="transfer_unreadable") from None
     except (ValueError, RecursionError):
-        raise _format_error(path, what) from None
-    signature = doc.get("signature") if isinstance(doc, dict) else None
-    if (not isinstance(signature, dict) or doc.get("format") != fmt or not isinstance(doc.get(member), dict)
-            or not isinstance(signature.get("value"), str)):
-        raise _format_error(path, what)
+        raise _format_error(path, fmt) from None
+    if not isinstance(doc, dict) or doc.get("format") != fmt:
+        raise _format_error(path, fmt)
     if doc.get("version") != VERSION:
-        raise TransferError(f"Versi berkas {doc.get('version')!r} tidak didukung; perbarui aplikasi.",
-                            f"File version {doc.get('version')!r} is not supported; update the software.",
-                            code="transfer_version")
-    text = _canonical({k: v for k, v in doc.items() if k != "signature"})
-    algorithm = signature.get("algorithm")
-    if algorithm == "SHA-256":
-        if not hmac.compare_digest(hashlib.sha256(text).hexdigest(), signature["value"]):
-            raise TransferError(f"Berkas {path.name} rusak (checksum tidak cocok).",
-                                f"{path.name} is damaged (checksum mismatch).", code="transfer_damaged")
-    elif algorithm != "HMAC-SHA256" or not isinstance(signature.get("key_id"), str):
-        raise _format_error(path, what)
-    return doc, text, signature
+        raise _version_error(doc.get("version"))
+    header = {k: v for k, v in doc.items() if k != "ciphertext"}
+    nonce, ciphertext = _unb64(doc.get("nonce")), _unb64(doc.get("ciphertext"))
+    if (set(header) != set(_HEADER) or doc.get("cipher") != CIPHER or nonce is None or len(nonce) != 12
+            or ciphertext is None or not all(isinstance(doc.get(k), str) and _NAME.match(doc[k])
+                                             for k in ("batch_id", "username", "key_id"))):
+        raise _format_error(path, fmt)
+    return SealedFile(path, fmt, doc["batch_id"], doc["username"], doc["key_id"], _canonical(header), nonce,
+                      ciphertext)
 
 
-def write_batch_file(batch: dict, path: str | os.PathLike, signing_key: TransferKey | None, *,
-                     username: str | None = None) -> Path:
-    return _write(_sign({"format": BATCH_FORMAT, "version": VERSION, "username": username, "batch": batch},
-                        signing_key), path)
+def write_batch_file(batch: dict, path: str | os.PathLike, key: TransferKey, *, username: str) -> Path:
+    return _write(_seal(BATCH_FORMAT, batch, key, username), path)
 
 
-def read_batch_file(path: str | os.PathLike) -> BatchFile:
-    """Parse and check the format (and the checksum of an unsigned file); ``BatchFile.verify`` checks a
-    signature, given the account's key."""
-    doc, text, signature = _read(path, BATCH_FORMAT, "batch", "kiriman/batch")
-    username = doc.get("username") if isinstance(doc.get("username"), str) else None
-    key_id = signature.get("key_id") if signature.get("algorithm") == "HMAC-SHA256" else None
-    return BatchFile(doc["batch"], username, key_id, text, signature["value"])
+def read_batch_file(path: str | os.PathLike) -> SealedFile:
+    """Read the clear header (``key_id`` and ``username`` pick the key); ``SealedFile.open`` gives the batch."""
+    return _read(path, BATCH_FORMAT)
 
 
-def write_receipt_file(receipt: dict, path: str | os.PathLike, signing_key: TransferKey | None, *,
-                       username: str | None = None) -> Path:
-    return _write(_sign({"format": RECEIPT_FORMAT, "version": VERSION, "username": username,
-                         "receipt": receipt}, signing_key), path)
+def write_receipt_file(receipt: dict, path: str | os.PathLike, key: TransferKey, *, username: str) -> Path:
+    return _write(_seal(RECEIPT_FORMAT, receipt, key, username), path)
 
 
-def read_receipt_file(path: str | os.PathLike, signing_key: TransferKey | None = None) -> dict:
-    """The receipt; with ``signing_key`` its signature must be that key's (a signed receipt read without a key
-    is only checked for format)."""
-    doc, text, signature = _read(path, RECEIPT_FORMAT, "receipt", "tanda terima/receipt")
-    if signing_key is not None and (signature.get("key_id") != signing_key.key_id or not hmac.compare_digest(
-            _hmac(signing_key.key, text), signature["value"])):
-        raise _signature_error()
-    return doc["receipt"]
+def read_receipt_file(path: str | os.PathLike, key: TransferKey) -> dict:
+    """The receipt, opened with the account's ``key``."""
+    return _read(path, RECEIPT_FORMAT).open(key)
