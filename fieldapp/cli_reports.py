@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -50,6 +51,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         device_id = _device(ws, args.device) if args.device else None
         filters = ReportFilter(args.date_from, args.date_to, args.officer, device_id, args.village, args.status)
         result = exports.export(ws, args.kind, fmt, args.out, filters=filters, unmasked=args.unmasked,
+                                file_password=_file_password(args) if args.unmasked else "",
                                 progress=progress(tr("Baris", "Rows")))
     finally:
         ws.close()
@@ -57,6 +59,14 @@ def cmd_export(args: argparse.Namespace) -> int:
     print(tr(f"{result.kind} ({result.format}): {result.rows:,} baris, {masked} → {result.path}",
              f"{result.kind} ({result.format}): {result.rows:,} rows, {masked} → {result.path}"))
     return 0
+
+
+def _file_password(args: argparse.Namespace) -> str:
+    """The password that locks a file with full NIKs: the next line of standard input (after the user's own,
+    with --password-stdin) or FIELDAPP_FILE_PASSWORD; never an argument other users of the machine could see."""
+    if args.file_password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return os.environ.get("FIELDAPP_FILE_PASSWORD", "")
 
 
 def _device(ws, name: str) -> int:
@@ -111,7 +121,11 @@ def register(sub, add_store_args) -> None:
     p.add_argument("--officer", help="only this officer's records (username)")
     p.add_argument("--device", help="only this device (name or id)")
     p.add_argument("--status", help="only this sync state / result (e.g. rejected, pending, failed)")
-    p.add_argument("--unmasked", action="store_true", help="full NIKs (only for roles that may see them)")
+    p.add_argument("--unmasked", action="store_true",
+                   help="full NIKs (roles that may see them; XLSX only, locked with a file password)")
+    p.add_argument("--file-password-stdin", action="store_true",
+                   help="read the password that locks an --unmasked file from the next line of standard input "
+                        "(or FIELDAPP_FILE_PASSWORD)")
     p.add_argument("--out", type=Path, required=True, help="file to write")
     p.set_defaults(func=cmd_export)
 

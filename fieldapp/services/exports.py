@@ -1,8 +1,10 @@
 """Exports for supervisors: the sync log, coverage and participant lists as CSV, XLSX or PDF.
 
-Rules held here, whatever asks (the Laporan page or ``fieldapp export``): only supervisors and admins export;
-NIKs (and KK numbers) are masked unless the user's role may see them AND they asked for them in full; every
-finished export is written to the audit trail (what, format, rows, masked or not, filters; never a NIK). The
+Rules held here, whatever asks (the Laporan page or ``fieldapp export``): only supervisors export; NIKs (and KK
+numbers) are masked unless the user's role may see them AND they asked for them in full, and a file with full
+NIKs is only ever an XLSX encrypted with a password (AES-256, Office's "agile" encryption: Excel and LibreOffice
+open it after asking the password), so a lost copy exposes nobody; every finished export is written to the
+audit trail (what, format, rows, masked or not, encrypted, filters; never a NIK). The
 file appears only when it is complete: it is written beside the target and renamed at the end, so a cancelled
 or failed export leaves nothing half-written.
 """
@@ -46,7 +48,10 @@ class ExportResult:
     masked: bool
 
 
-def check_request(ws: Workspace, kind: str, fmt: str, unmasked: bool) -> None:
+MIN_FILE_PASSWORD = 8
+
+
+def check_request(ws: Workspace, kind: str, fmt: str, unmasked: bool, file_password: str = "") -> None:
     access.require(ws, access.EXPORT)
     if kind not in KINDS:
         raise UserFacingError(f"Jenis laporan tidak dikenal: {kind}. Pilih: {', '.join(KINDS)}.",
@@ -55,6 +60,18 @@ def check_request(ws: Workspace, kind: str, fmt: str, unmasked: bool) -> None:
         raise UserFacingError(f"Format tidak dikenal: {fmt}. Pilih: csv, xlsx, pdf.",
                               f"Unknown format: {fmt}. Choose: csv, xlsx, pdf.", field="format")
     _refuse_unmasked(ws, unmasked)
+    if unmasked and fmt != "xlsx":
+        raise UserFacingError(
+            "NIK lengkap hanya diekspor sebagai XLSX yang dikunci kata sandi. Pilih XLSX, atau samarkan NIK.",
+            "Full NIKs are only exported as a password-protected XLSX. Choose XLSX, or mask the NIKs.",
+            field="format")
+    if unmasked and len(file_password) < MIN_FILE_PASSWORD:
+        raise UserFacingError(
+            f"Berkas dengan NIK lengkap perlu kata sandi berkas minimal {MIN_FILE_PASSWORD} karakter "
+            "(berikan kepada penerima lewat jalur lain, misalnya telepon).",
+            f"A file with full NIKs needs a file password of at least {MIN_FILE_PASSWORD} characters "
+            "(give it to the recipient another way, e.g. by phone).",
+            field="file_password")
 
 
 def _refuse_unmasked(ws: Workspace, unmasked: bool) -> None:
@@ -105,22 +122,35 @@ def build_report(ws: Workspace, kind: str, f: ReportFilter, *, masked: bool,
     return Report(kind, tr(*KIND_LABELS[kind]), period, who, now, summary, tables, bars, chart, labels, masked)
 
 
-def _write(report: Report, fmt: str, path: Path, ticker: Ticker) -> None:
+def _seal(path: Path, password: str) -> None:
+    """Encrypt the XLSX at ``path`` in place (the clear workbook never leaves this function's folder entry)."""
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    sealed = path.with_name(path.name + ".sealed")
+    with path.open("rb") as clear, sealed.open("wb") as out:
+        OOXMLFile(clear).encrypt(password, out)
+    os.replace(sealed, path)
+
+
+def _write(report: Report, fmt: str, path: Path, ticker: Ticker, password: str) -> None:
     if fmt == "csv":
         csv_out.write_csv(path, report, ticker)
     elif fmt == "xlsx":
         xlsx_out.write_xlsx(path, report, ticker)
+        if password:
+            _seal(path, password)
     else:
         data = pdf_out.render_pdf(report, ticker)
         path.write_bytes(data)
 
 
 def export(ws: Workspace, kind: str, fmt: str, out: Path, *, filters: ReportFilter | None = None,
-           unmasked: bool = False, progress: Progress | None = None, cancel: threading.Event | None = None,
-           now: dt.datetime | None = None) -> ExportResult:
-    """Write one report to ``out``. Raises ``UserFacingError`` (code "cancelled" when ``cancel`` was set)."""
+           unmasked: bool = False, file_password: str = "", progress: Progress | None = None,
+           cancel: threading.Event | None = None, now: dt.datetime | None = None) -> ExportResult:
+    """Write one report to ``out``. Full NIKs (``unmasked``) need an XLSX and ``file_password``. Raises
+    ``UserFacingError`` (code "cancelled" when ``cancel`` was set)."""
     fmt = fmt.lower()
-    check_request(ws, kind, fmt, unmasked)
+    check_request(ws, kind, fmt, unmasked, file_password)
     f = filters or ReportFilter()
     out = Path(out)
     if not out.parent.is_dir():
@@ -134,7 +164,7 @@ def export(ws: Workspace, kind: str, fmt: str, out: Path, *, filters: ReportFilt
     ticker.check()
     part = out.with_name(f".{out.name}.part")
     try:
-        _write(report, fmt, part, ticker)
+        _write(report, fmt, part, ticker, file_password if unmasked else "")
         os.replace(part, out)
     except OSError as exc:
         raise UserFacingError(f"Berkas tidak dapat ditulis: {out} ({exc.strerror or exc})",
@@ -143,7 +173,7 @@ def export(ws: Workspace, kind: str, fmt: str, out: Path, *, filters: ReportFilt
         part.unlink(missing_ok=True)
     with ws.store.sessions.begin() as session:
         audit.record(session, ws.user.username, "export", "report", kind, format=fmt, rows=report.row_count,
-                     masked=report.masked, filters=_audit_filters(f))
+                     masked=report.masked, encrypted=unmasked, filters=_audit_filters(f))
     return ExportResult(out, kind, fmt, report.row_count, report.masked)
 
 

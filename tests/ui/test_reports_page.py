@@ -23,6 +23,7 @@ from fieldapp.ui.tasks import TaskRunner
 from tests.conftest import open_as
 from tests.factories import nik_for
 from tests.ui.conftest import WAIT
+from tests.unit.test_exports import unsealed
 
 
 def make_ctx(data_dir, username: str) -> Context:
@@ -98,6 +99,26 @@ def test_export_from_the_page(qtbot, page, tmp_path):
         rows = list(csv.DictReader(f))
     assert len(rows) == 300 and all("********" in r["NIK"] for r in rows)
     assert "300 baris" in page.info.text()
+
+
+def test_full_niks_are_exported_only_as_a_locked_xlsx(qtbot, page, tmp_path):
+    page.kind.setCurrentIndex(page.kind.findData("participants"))
+    page.format.setCurrentIndex(page.format.findData("csv"))
+    assert page.file_password.isHidden()
+    page.unmasked.setChecked(True)  # a supervisor may see full NIKs
+    assert page.format.currentData() == "xlsx" and not page.format.isEnabled()
+    assert not page.file_password.isHidden()
+    page.export_to(tmp_path / "tanpa-sandi.xlsx")  # no file password: refused, nothing written
+    qtbot.waitUntil(lambda: "kata sandi berkas" in page.info.text(), timeout=WAIT)
+    assert not (tmp_path / "tanpa-sandi.xlsx").exists()
+    qtbot.keyClicks(page.file_password, "kunci-berkas-123")
+    page.export_to(tmp_path / "peserta.xlsx")
+    qtbot.waitUntil(lambda: page.last_export is not None, timeout=WAIT)
+    sheet = unsealed(tmp_path / "peserta.xlsx", "kunci-berkas-123")["Peserta"]
+    niks = [row[1] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert len(niks) == 300 and all(len(n) == 16 and n.isdigit() for n in niks)
+    page.unmasked.setChecked(False)
+    assert page.format.isEnabled() and page.file_password.text() == "" and page.file_password.isHidden()
 
 
 def test_device_warning_when_sync_is_overdue(qtbot, sup_ctx, page):

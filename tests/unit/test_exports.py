@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import json
 import re
 import shutil
@@ -84,19 +85,47 @@ def test_sync_log_csv_matches_the_store_row_by_row(store_with_log, tmp_path):
     assert [r["Hasil"] for r in failed] == ["Gagal kirim"] * 2 and all(r["Pesan"] for r in failed)
 
 
-def test_participants_csv_unmasked_for_a_supervisor_who_asks(store_with_log, tmp_path):
+FILE_PASSWORD = "kunci-berkas-123"
+
+
+def unsealed(path, password: str = FILE_PASSWORD):
+    """The workbook inside an XLSX locked with a password, opened as Excel would after asking for it."""
+    import msoffcrypto
+
+    clear = io.BytesIO()
+    with open(path, "rb") as f:
+        office = msoffcrypto.OfficeFile(f)
+        office.load_key(password=password)
+        office.decrypt(clear)
+    return openpyxl.load_workbook(clear)
+
+
+def test_full_niks_only_in_a_password_locked_xlsx(store_with_log, tmp_path):
     ws = store_with_log
     masked = read_csv(exports.export(ws, "participants", "csv", tmp_path / "p.csv").path)
-    full = read_csv(exports.export(ws, "participants", "csv", tmp_path / "u.csv", unmasked=True).path)
     people = store_people(ws)
-    assert len(masked) == len(full) == N
-    for a, b in zip(masked, full, strict=True):
+    assert len(masked) == N and all(a["NIK"] == mask_nik(people[a["No. lokal"]].nik) for a in masked)
+    for fmt in ("csv", "pdf"):
+        with pytest.raises(UserFacingError) as exc:
+            exports.export(ws, "participants", fmt, tmp_path / f"u.{fmt}", unmasked=True, file_password=FILE_PASSWORD)
+        assert exc.value.field == "format" and "XLSX" in exc.value.indonesian
+    with pytest.raises(UserFacingError) as exc:
+        exports.export(ws, "participants", "xlsx", tmp_path / "u.xlsx", unmasked=True, file_password="pendek")
+    assert exc.value.field == "file_password"
+    assert not list(tmp_path.glob("u.*"))
+    path = exports.export(ws, "participants", "xlsx", tmp_path / "u.xlsx", unmasked=True,
+                          file_password=FILE_PASSWORD).path
+    raw = path.read_bytes()
+    assert not any(p.nik.encode() in raw or p.full_name.encode() in raw for p in people.values())
+    with pytest.raises(Exception):  # noqa: B017 - openpyxl cannot read it without the password
+        openpyxl.load_workbook(path)
+    sheet = unsealed(path)["Peserta"]
+    header = [c.value for c in sheet[1]]
+    full = [dict(zip(header, (c.value for c in row), strict=True)) for row in sheet.iter_rows(min_row=2)]
+    assert len(full) == N
+    for a in full:
         p = people[a["No. lokal"]]
-        assert a["NIK"] == mask_nik(p.nik) and b["NIK"] == p.nik
-        assert a["Nama lengkap"] == b["Nama lengkap"] == p.full_name
-        assert a["Tanggal lahir"] == p.birth_date.isoformat()
-        assert a["No. HP"] == p.phone and a["RT"] == p.rt and a["Kode desa"] == p.village_code
-        assert a["KPJ"] == (p.kpj or "")
+        assert a["NIK"] == p.nik and a["Nama lengkap"] == p.full_name
 
 
 def test_sync_log_xlsx_typed_cells_frozen_header_autofilter_summary(store_with_log, tmp_path):
@@ -130,8 +159,9 @@ def test_sync_log_xlsx_typed_cells_frozen_header_autofilter_summary(store_with_l
 
 def test_participants_xlsx_identifiers_are_text(store_with_log, tmp_path):
     ws = store_with_log
-    path = exports.export(ws, "participants", "xlsx", tmp_path / "p.xlsx", unmasked=True).path
-    sheet = openpyxl.load_workbook(path)["Peserta"]
+    path = exports.export(ws, "participants", "xlsx", tmp_path / "p.xlsx", unmasked=True,
+                          file_password=FILE_PASSWORD).path
+    sheet = unsealed(path)["Peserta"]
     header = [c.value for c in sheet[1]]
     people = store_people(ws)
     for row in sheet.iter_rows(min_row=2):
@@ -150,7 +180,10 @@ def test_participants_xlsx_identifiers_are_text(store_with_log, tmp_path):
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
 def test_libreoffice_opens_the_xlsx_and_keeps_every_nik_digit(store_with_log, tmp_path):
     ws = store_with_log
-    path = exports.export(ws, "participants", "xlsx", tmp_path / "p.xlsx", unmasked=True).path
+    sealed = exports.export(ws, "participants", "xlsx", tmp_path / "p.xlsx", unmasked=True,
+                            file_password=FILE_PASSWORD).path
+    path = tmp_path / "clear.xlsx"
+    unsealed(sealed).save(path)
     out = tmp_path / "lo"
     profile = tmp_path / "lo-profile"
     subprocess.run(["soffice", f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to",
@@ -217,14 +250,15 @@ def test_coverage_all_formats_agree(store_with_log, tmp_path):
 
 def test_exports_are_audited_without_niks(store_with_log, tmp_path):
     ws = store_with_log
-    exports.export(ws, "participants", "xlsx", tmp_path / "p.xlsx", unmasked=True,
+    exports.export(ws, "participants", "xlsx", tmp_path / "p.xlsx", unmasked=True, file_password=FILE_PASSWORD,
                    filters=ReportFilter(village="3216"))
     with ws.store.sessions() as s:
         event = s.scalars(select(m.AuditEvent).where(m.AuditEvent.action == "export")).one()
         niks = set(s.scalars(select(m.Participant.nik)))
     detail = json.loads(event.detail)
     assert event.username == "sup" and event.entity_id == "participants"
-    assert detail == {"format": "xlsx", "rows": N, "masked": False, "filters": {"village": "3216"}}
+    assert detail == {"format": "xlsx", "rows": N, "masked": False, "encrypted": True,
+                      "filters": {"village": "3216"}}
     assert not any(nik in event.detail for nik in niks)
 
 

@@ -15,6 +15,7 @@ import pypdf
 from fieldapp.services import seed
 from tests.conftest import PASSWORD, open_as
 from tests.factories import nik_for
+from tests.unit.test_exports import unsealed
 from tests.unit.test_imports import messy_rows, write_csv
 
 ENV = {"FIELDAPP_USER": "sup", "FIELDAPP_PASSWORD": PASSWORD}
@@ -47,8 +48,14 @@ def test_export_every_kind_and_format(data_dir, tmp_path):
     assert r.returncode == 0, r.stderr
     assert "Log sinkronisasi" in pypdf.PdfReader(tmp_path / "s.pdf").pages[0].extract_text()
     r = run("export", "participants", "--data-dir", d, "--format", "csv", "--unmasked", "--out",
-            str(tmp_path / "u.csv"), env=ENV)
+            str(tmp_path / "u.csv"), env={**ENV, "FIELDAPP_FILE_PASSWORD": "kunci-berkas-123"})
+    assert r.returncode == 2 and "XLSX yang dikunci kata sandi" in r.stderr
+    r = run("export", "participants", "--data-dir", d, "--unmasked", "--out", str(tmp_path / "u.xlsx"), env=ENV)
+    assert r.returncode == 2 and "kata sandi berkas" in r.stderr  # no file password given
+    r = run("export", "participants", "--data-dir", d, "--unmasked", "--out", str(tmp_path / "u.xlsx"),
+            env={**ENV, "FIELDAPP_FILE_PASSWORD": "kunci-berkas-123"})
     assert r.returncode == 0 and "NIK LENGKAP" in r.stdout
+    assert unsealed(tmp_path / "u.xlsx", "kunci-berkas-123")["Peserta"].max_row == 61
 
 
 def test_export_refused_for_an_officer_and_bad_arguments(data_dir, tmp_path):

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
+    QLineEdit,
     QProgressDialog,
     QPushButton,
     QSplitter,
@@ -240,6 +241,17 @@ class ReportsPage(RefreshWhenShown, QWidget):
         self.unmasked.setObjectName("export_unmasked")
         self.unmasked.setEnabled(self.ctx.ws.user.may_see_nik)
         row.addWidget(self.unmasked)
+        # Full NIKs leave the laptop only in an XLSX locked with a password the recipient gets another way.
+        self.file_password = QLineEdit()
+        self.file_password.setObjectName("export_file_password")
+        self.file_password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.file_password.setPlaceholderText(tr("Kata sandi berkas (min. 8)", "File password (min. 8)"))
+        self.file_password.setToolTip(tr("Berkas XLSX dikunci dengan kata sandi ini; berikan kepada penerima lewat "
+                                         "jalur lain (telepon).", "The XLSX is locked with this password; give it "
+                                         "to the recipient another way (phone)."))
+        self.file_password.setVisible(False)
+        row.addWidget(self.file_password)
+        self.unmasked.toggled.connect(self._unmasked_toggled)
         self.export_button = QPushButton(tr("Ekspor…", "Export…"))
         self.export_button.setObjectName("export")
         self.export_button.setProperty("role", "primary")
@@ -422,6 +434,14 @@ class ReportsPage(RefreshWhenShown, QWidget):
         ]
         _fill(self.results, rows, {4})
 
+    def _unmasked_toggled(self, on: bool) -> None:
+        if on:
+            self.format.setCurrentIndex(self.format.findData("xlsx"))
+        self.format.setEnabled(not on)
+        self.file_password.setVisible(on)
+        if not on:
+            self.file_password.clear()
+
     # -- export and import -----------------------------------------------------------------------------------
     def choose_export_path(self) -> None:
         kind, fmt = self.kind.currentData(), self.format.currentData()
@@ -435,7 +455,7 @@ class ReportsPage(RefreshWhenShown, QWidget):
     def export_to(self, path: Path) -> None:
         """Export the chosen report with the page's filters to ``path`` (progress dialog, cancellable)."""
         ws, kind, fmt = self.ctx.ws, self.kind.currentData(), self.format.currentData()
-        f, unmasked = self.filters(), self.unmasked.isChecked()
+        f, unmasked, file_password = self.filters(), self.unmasked.isChecked(), self.file_password.text()
         cancel = threading.Event()
         relay = _Relay(self)
         dialog = QProgressDialog(
@@ -449,9 +469,8 @@ class ReportsPage(RefreshWhenShown, QWidget):
         self.export_button.setEnabled(False)
 
         def work():
-            return exports.export(
-                ws, kind, fmt, path, filters=f, unmasked=unmasked, progress=relay.progressed.emit, cancel=cancel
-            )
+            return exports.export(ws, kind, fmt, path, filters=f, unmasked=unmasked, file_password=file_password,
+                                  progress=relay.progressed.emit, cancel=cancel)
 
         def done(result: exports.ExportResult) -> None:
             dialog.reset()
