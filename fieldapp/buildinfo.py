@@ -94,13 +94,15 @@ def start_file_log(data_dir: Path, level: int = logging.INFO) -> Path | None:
     """
     from logging.handlers import RotatingFileHandler
 
+    from fieldapp.logmask import MaskingFormatter
+
     path = log_file(data_dir)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         handler = RotatingFileHandler(path, maxBytes=1_000_000, backupCount=3, encoding="utf-8")
     except OSError:
         return None
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(MaskingFormatter())  # the log sits in the data directory: no NIK in clear
     root = logging.getLogger()
     root.addHandler(handler)
     if root.level > level or root.level == logging.NOTSET:

@@ -68,7 +68,9 @@ def connect(path: Path, key: bytes, *, pragmas: bool = True, readonly: bool = Fa
 
 
 def make_engine(path: Path, key: bytes) -> Engine:
-    engine = create_engine(f"sqlite:///{path}", module=sqlcipher, creator=lambda: connect(path, key), future=True)
+    # hide_parameters: a failed statement's message (which may reach a log or a dialog) names no NIK or name
+    engine = create_engine(f"sqlite:///{path}", module=sqlcipher, creator=lambda: connect(path, key),
+                           hide_parameters=True, future=True)
     event.listen(engine, "handle_error", _disk_full)
     return engine
 

@@ -202,3 +202,26 @@ def test_users_command_adds_repasswords_and_removes_accounts(data_dir):
     assert run("users", "remove", "ojek.satu", *d, env=admin).returncode == 0
     with pytest.raises(AuthenticationFailed):
         Workspace.open(data_dir, "ojek.satu", "lebih-panjang")
+
+
+def test_logs_under_the_data_directory_hold_no_nik(officer, data_dir):
+    import logging
+
+    from sqlalchemy.exc import IntegrityError
+
+    from fieldapp import buildinfo
+
+    path = buildinfo.start_file_log(data_dir)
+    person = enrolment.enrol(officer, make())
+    try:
+        with officer.store.engine.begin() as conn, pytest.raises(IntegrityError) as exc:
+            conn.exec_driver_sql("INSERT INTO participants (uuid, nik) VALUES ('x', ?)", (person.data.nik,))
+        assert person.data.nik not in str(exc.value)  # the engine hides statement parameters
+        logging.getLogger("fieldapp.test").error("saving %s failed: %s", person.data.nik, exc.value)
+    finally:
+        for handler in list(logging.getLogger().handlers):
+            if getattr(handler, "baseFilename", None) == str(path):
+                logging.getLogger().removeHandler(handler)
+                handler.close()
+    text = path.read_text(encoding="utf-8")
+    assert "saving 3216********0003 failed" in text and person.data.nik not in text
