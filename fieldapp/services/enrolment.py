@@ -15,7 +15,7 @@ from fieldapp.db.timeutil import utcnow
 from fieldapp.domain.enrolment import Enrolment, Findings, validate
 from fieldapp.domain.participant import Participant, ServerRecord
 from fieldapp.errors import DuplicateNik, NotFound, UserFacingError, ValidationError
-from fieldapp.services import access, audit
+from fieldapp.services import access, audit, reference
 from fieldapp.services.workspace import Workspace
 
 ENROLLING_ROLES = access.ENROL.roles
@@ -23,11 +23,14 @@ OTHERS_RECORDS = ("mengubah data petugas lain", "edit another officer's records"
 
 
 def check(ws: Workspace, e: Enrolment, *, today: dt.date | None = None) -> Findings:
-    """Everything the form shows live: hard errors, warnings, the contribution."""
+    """Everything the form shows live: hard errors, warnings, the contribution; with this store's rate tables and
+    region list (the reference data a sync or a supervisor's file brought)."""
     return validate(
         e,
         today=today,
         limits=ws.age_limits(),
+        rates=reference.rate_book(ws),
+        village_known=reference.known_regions(ws),
         dana_desa_counts_as_apbd=ws.setting("dana_desa_counts_as_apbd") == "1",
     )
 

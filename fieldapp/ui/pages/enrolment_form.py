@@ -29,6 +29,7 @@ from fieldapp.domain.nik import normalize_nik
 from fieldapp.domain.occupations import OCCUPATIONS
 from fieldapp.domain.occupations import get as occupation
 from fieldapp.i18n import tr
+from fieldapp.services import reference
 from fieldapp.services.visits import PACKAGES
 from fieldapp.ui.context import Context
 from fieldapp.ui.pages.enrolment_text import CONSENT_LABELS, consent_text, parse_date
@@ -60,6 +61,7 @@ class EnrolmentForm(QWidget):
         self._filling = False
         self.stacked = self.font().pointSize() >= STACK_FROM_PT  # large text: captions above the inputs
         self._build()
+        self._load_bands()
 
     # -- building ------------------------------------------------------------------------------------------
     def _build(self) -> None:
@@ -88,7 +90,7 @@ class EnrolmentForm(QWidget):
         self._line(address, "phone", tr("No. HP", "Mobile"), "0812-3456-7890", 24)
         jobs = [("", tr("— pilih —", "— choose —"))] + [(o.code, o.label) for o in OCCUPATIONS]
         self._combo(address, "occupation", tr("Pekerjaan", "Occupation"), jobs)
-        bands = [(b, rupiah(b)) for b in default_rates().income_bands]
+        bands = [(b, rupiah(b)) for b in default_rates().income_bands]  # until the store's tables are read
         self._combo(address, "income_band", tr("Penghasilan/bulan", "Income/month"), bands)
         self._stretch(address)
 
@@ -188,6 +190,40 @@ class EnrolmentForm(QWidget):
         if not visible:
             self.messages[name].clear_message()
 
+    # -- income bands: those of the rate table in use for the start month -------------------------------------
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self._load_bands()  # a sync or a reference file may have brought a newer rate table meanwhile
+
+    def _load_bands(self) -> None:
+        """Read the bands of the store's rate table for the start month on the database thread, then offer them."""
+        ws, month = self.ctx.ws, self.start_month
+        self.ctx.runner.run_db(lambda: reference.rate_book(ws).for_month(month).income_bands, self._show_bands,
+                               key="enrol-bands", owner=self)
+
+    def _offered(self) -> tuple[int, ...]:
+        box = self.inputs["income_band"]
+        return tuple(box.itemData(i) for i in range(box.count()))
+
+    def _show_bands(self, bands: tuple[int, ...], keep: int | None = None) -> None:
+        """Offer ``bands``. The band the officer chose, or ``keep`` (a stored record's), stays even when the table
+        lacks it: the check then says so; a choice never changes silently."""
+        box = self.inputs["income_band"]
+        chosen = keep or box.currentData()
+        if keep or "income_band" in self.touched:
+            bands = tuple(sorted({*bands, chosen}))
+        filling, self._filling = self._filling, True
+        try:
+            if self._offered() != tuple(bands):
+                box.clear()
+                for band in bands:
+                    box.addItem(rupiah(band), band)
+            select_data(box, chosen)
+        finally:
+            self._filling = filling
+        if box.currentData() != chosen:
+            self._emit()
+
     # -- events --------------------------------------------------------------------------------------------
     def _emit(self, *_args) -> None:
         if not self._filling:
@@ -285,6 +321,7 @@ class EnrolmentForm(QWidget):
             for name in ("nik", "full_name", "birth_place", "street", "rt", "rw", "heir_name", "guardian_name"):
                 self.inputs[name].setText(getattr(e, name))
             self.inputs["birth_date"].setText(date_text(e.birth_date))
+            self._show_bands(self._offered(), keep=e.income_band)
             for name in ("phone", "heir_phone"):
                 self.inputs[name].setText(getattr(e, name))
                 self._tidy_phone(name)
@@ -299,6 +336,7 @@ class EnrolmentForm(QWidget):
             self._filling = False
         self.auto_filled.clear()
         self.touched = set(self.inputs)
+        self._load_bands()
         self._update_guardian()
         self.changed.emit()
 
@@ -313,6 +351,7 @@ class EnrolmentForm(QWidget):
                 self.sector, self.start_month = visit.sector, visit.start_month
         finally:
             self._filling = False
+        self._load_bands()
         self.changed.emit()
 
     def clear_person(self) -> None:
@@ -351,6 +390,8 @@ class EnrolmentForm(QWidget):
     def restore(self, values: dict) -> None:
         self._filling = True
         try:
+            if values.get("income_band"):
+                self._show_bands(self._offered(), keep=values["income_band"])
             for name, value in values.items():
                 w = self.inputs.get(name)
                 if isinstance(w, VillageEdit):
@@ -364,6 +405,7 @@ class EnrolmentForm(QWidget):
             self.sector, self.start_month, self.touched = values["sector"], values["start_month"], values["touched"]
         finally:
             self._filling = False
+        self._load_bands()
         self._update_guardian()
         self.changed.emit()
 
