@@ -70,7 +70,7 @@ def main(data_dir: Path) -> int:
     notice = ""
     while True:
         style.apply(app, style.DEFAULT_FONT)
-        window = _session(app, data_dir, notice)
+        window, _dialog = _session(app, data_dir, notice)  # the dialog lives as long as its session
         if window is None:
             return 1
         try:
@@ -83,15 +83,16 @@ def main(data_dir: Path) -> int:
         window.deleteLater()
 
 
-def _session(app: QApplication, data_dir: Path, notice: str) -> MainWindow | None:
-    """One log-in and its main window, shown; None when the dialog was cancelled."""
+def _session(app: QApplication, data_dir: Path, notice: str) -> tuple[MainWindow | None, QDialog]:
+    """One log-in and its main window, shown (None when the dialog was cancelled), and the dialog: deleting it
+    right away, while events for it may still be queued, crashed the event loop now and then."""
     runner = TaskRunner()  # each session its own: a closed window shut its runner down
     first_run = not store_exists(data_dir)
     language_before = i18n.language()
     dialog = FirstRunDialog(runner, data_dir) if first_run else LoginDialog(runner, data_dir, notice=notice)
     if dialog.exec() != QDialog.DialogCode.Accepted or dialog.workspace is None:
         runner.shutdown()
-        return None
+        return None, dialog
     ws = dialog.workspace
     if i18n.language() != language_before or first_run:
         ws.set_setting("language", i18n.language())  # chosen on the log-in dialog: keep it
@@ -101,4 +102,4 @@ def _session(app: QApplication, data_dir: Path, notice: str) -> MainWindow | Non
         window.showMaximized()  # the field laptops' 1366×768: every pixel counts
     else:
         window.show()  # the store's integrity check starts once shown (MainWindow.showEvent)
-    return window
+    return window, dialog

@@ -3,10 +3,14 @@ connection of the store), the officer reads what to do, and every typed value st
 
 from __future__ import annotations
 
+import sqlite3
+
+import pytest
 from PySide6.QtWidgets import QMessageBox
 from sqlalchemy import event
 
 from fieldapp.services import enrolment, integrity
+from fieldapp.ui.errors import error_text
 from tests.factories import enrolment as make
 from tests.ui.conftest import WAIT, ctrl_s
 from tests.ui.test_enrolment import fill
@@ -55,3 +59,16 @@ def test_a_save_on_a_full_disk_says_so_and_keeps_every_typed_value(qtbot, open_v
     assert boxes and "penuh" in boxes[0].text()
     assert page.last_saved is None
 
+
+
+def test_sqlites_own_full_disk_error_is_recognised_too(tmp_path):
+    """Should the engine not translate it, the UI still knows SQLite's raw error (and the damage markers do not
+    mistake it for a damaged store)."""
+    conn = sqlite3.connect(tmp_path / "tiny.sqlite")
+    conn.execute("CREATE TABLE t (x BLOB)")
+    conn.execute("PRAGMA max_page_count = 3")
+    with pytest.raises(sqlite3.OperationalError) as raised:
+        conn.execute("INSERT INTO t VALUES (zeroblob(100000))")
+    conn.close()
+    assert integrity.is_disk_full(raised.value) and not integrity.is_damage(raised.value)
+    assert "penuh" in error_text(raised.value) and "BELUM tersimpan" in error_text(raised.value)
