@@ -145,6 +145,8 @@ def open_store(data_dir: Path, key: bytes, *, create: bool = False) -> Store:
 
     path = store_path(data_dir) if create else require_store(data_dir)
     path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists() and not create and path.stat().st_size == 0:
+        raise _damaged(path, Exception("0 bytes"))
     if path.exists() and path.stat().st_size and is_plain(path):
         refuse_newer_plain(path)  # before anything is written
         encrypt_in_place(path, key)

@@ -35,6 +35,7 @@ DEFAULTS = {
     "dana_desa_counts_as_apbd": "1",
     "font_size": "10",
     "sync_warning_hours": "72",
+    "idle_lock_minutes": "10",
 }
 
 

@@ -1,7 +1,8 @@
 """The store's integrity check after the main window is shown, and what happens when it finds damage.
 
 ``PRAGMA quick_check`` takes about 6 s on a 1,000,000-participant store, so it runs on the task runner's check
-thread once the window is on screen. When the store is damaged the app writes to it no more (every connection
+thread once the window is on screen; a store found sound is then copied as the day's (and week's) rolling
+backup, on the same thread. When the store is damaged the app writes to it no more (every connection
 becomes read-only, the enrolment form is disabled), a red banner says so, and the restore dialog offers the
 newest intact backup; after a restore the window closes to the log-in.
 """
@@ -12,8 +13,9 @@ import logging
 
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton
 
+from fieldapp.errors import UserFacingError
 from fieldapp.i18n import tr
-from fieldapp.services import integrity
+from fieldapp.services import backup, integrity
 from fieldapp.ui.restore import RestoreDialog
 from fieldapp.ui.widgets import label
 
@@ -26,6 +28,7 @@ class StoreGuard:
     def __init__(self, window) -> None:
         self.window = window
         self.result: str | None = None  # "ok", the problem found, or None while not checked yet
+        self.backup = None  # the rolling backup made after a sound check (None: none needed today, or not yet)
         self.problem: str | None = None
         self.dialog: RestoreDialog | None = None
         self.banner = QFrame()
@@ -52,9 +55,22 @@ class StoreGuard:
         self.result = result
         if result == "ok":
             log.info("store quick_check: ok")
+            store = self.window.ctx.ws.store  # only a store found sound becomes today's rolling backup
+            self.window.ctx.runner.run_check(lambda: backup.rolling_backup(store), self._backed_up,
+                                             self._backup_failed, owner=self.window)
         else:
             log.error("store quick_check found damage: %s", result)
             self.damaged(result)
+
+    def _backed_up(self, made) -> None:
+        self.backup = made
+        if made is not None:
+            log.info("rolling backup written: %s", made.name)
+
+    def _backup_failed(self, exc: BaseException) -> None:
+        log.error("rolling backup failed", exc_info=exc)  # the store is untouched; the next start tries again
+        self.window.ctx.bus.status.emit(exc.text() if isinstance(exc, UserFacingError) else tr(
+            "Cadangan harian gagal dibuat; data tetap aman.", "The daily backup failed; the data is safe."))
 
     def _check_failed(self, exc: BaseException) -> None:
         log.error("store quick_check could not run", exc_info=exc)  # not a finding: the store stays usable

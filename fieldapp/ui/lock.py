@@ -24,7 +24,6 @@ from fieldapp.ui.context import Context
 from fieldapp.ui.widgets import FieldMessage, card, heading, label
 
 SETTING = "idle_lock_minutes"
-DEFAULT_MINUTES = 10  # used until the workspace's DEFAULTS name the setting
 ACTIVITY = frozenset(
     {
         QEvent.Type.KeyPress,
@@ -38,11 +37,10 @@ ACTIVITY = frozenset(
 
 def minutes_from(values: dict[str, str]) -> int:
     """The idle time in minutes from the settings (0 = never lock); a missing or unreadable value is the default."""
-    raw = values.get(SETTING) or DEFAULTS.get(SETTING) or str(DEFAULT_MINUTES)
     try:
-        return max(0, int(raw))
+        return max(0, int(values.get(SETTING) or DEFAULTS[SETTING]))
     except ValueError:
-        return DEFAULT_MINUTES
+        return int(DEFAULTS[SETTING])
 
 
 class IdleWatch(QObject):

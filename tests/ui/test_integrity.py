@@ -50,6 +50,10 @@ def test_a_sound_store_passes_the_check_after_the_window_shows(qtbot, window):
     assert window.guard.result == "ok"
     assert not window.guard.banner.isVisible()
     assert window.pages["enrol"].save_button.isEnabled()
+    qtbot.waitUntil(lambda: window.guard.backup is not None, timeout=WAIT)  # then today's rolling backup
+    names = {p.name.split("-")[1] for p in backup.list_backups(window.ctx.ws.data_dir)}
+    assert names == {"daily", "weekly"}
+    assert backup.check(window.guard.backup, window.ctx.ws.store.key) == "ok"
 
 
 def test_a_damaged_store_takes_no_more_writes_and_offers_the_newest_backup(qtbot, data_dir):

@@ -12,6 +12,7 @@ from fieldapp.services import enrolment, participants, seed
 from fieldapp.ui.context import Bus, Context
 from fieldapp.ui.participants_model import ParticipantsModel
 from fieldapp.ui.tasks import TaskRunner
+from tests.conftest import PASSWORD
 from tests.factories import enrolment as make
 from tests.factories import nik_for
 from tests.ui.conftest import WAIT, ctrl_s, make_window
@@ -19,7 +20,7 @@ from tests.ui.conftest import WAIT, ctrl_s, make_window
 
 @pytest.fixture
 def seeded(data_dir):
-    seed.seed_demo(data_dir, 250)
+    seed.seed_demo(data_dir, 250, credentials=("sup", PASSWORD))
     return data_dir
 
 
