@@ -5,6 +5,12 @@ database refuses it (a uuid or an active NIK already there, perhaps written by a
 ago), that SAVEPOINT is rolled back and the records go in one by one, each in its own SAVEPOINT, where an
 ``IntegrityError`` becomes ``duplicate_person`` (or, for a uuid that appeared meanwhile, the status against
 that row). Nothing is ever checked first and inserted later.
+
+Ownership: a row's ``owner_id`` and ``device_id`` are those of its first upload and never change. A later
+revision of that uuid is stored only when it comes from that account, from that device (a laptop shared by
+several officers sends every pending record under whoever syncs), or from a supervisor or admin; anything else
+is that record's ``rejected`` / ``not_owner`` result, decided before revisions are compared, so a stranger learns
+nothing about the revision the server holds.
 """
 
 from __future__ import annotations
@@ -23,6 +29,9 @@ from fieldapp.server.accounts import User
 from fieldapp.server.db import utcnow, write_transaction
 from fieldapp.server.intake import STATUSES, BatchInput, Prepared, compact, outcome
 from fieldapp.server.models import batches, participants
+from fieldapp.server.records import READERS_OF_ANY
+
+EDITORS_OF_ANY = READERS_OF_ANY  # the roles that may read any record may also send a revision of any record
 
 log = logging.getLogger("fieldapp.server.batches")
 _COLUMNS = [c.name for c in participants.c if c.name not in ("id", "kpj", "bpjs_status")]
@@ -84,6 +93,9 @@ def store_batch(engine: Engine, user: User, batch: BatchInput, *, via: str = "on
             if status == "duplicate_person":
                 log.info("batch %s: NIK %s already enrolled (record %s)", batch.batch_id, mask_nik(item.nik),
                          item.uuid)
+            elif status == "not_owner":
+                log.warning("batch %s: %s (device %s) may not change record %s, first sent by another account",
+                            batch.batch_id, user.username, batch.device_id, item.uuid)
         counts = dict.fromkeys(STATUSES, 0)
         for entry in results:
             counts[entry["status"]] += 1
@@ -148,7 +160,8 @@ class _Writer:
 
     def _existing(self, uuids: list[str]) -> dict[str, object]:
         found = {}
-        cols = (participants.c.id, participants.c.uuid, participants.c.revision, participants.c.content_hash)
+        cols = (participants.c.id, participants.c.uuid, participants.c.revision, participants.c.content_hash,
+                participants.c.owner_id, participants.c.device_id)
         for start in range(0, len(uuids), 500):
             chunk = uuids[start:start + 500]
             for row in self.conn.execute(select(*cols).where(participants.c.uuid.in_(chunk))):
@@ -169,8 +182,14 @@ class _Writer:
                 return "duplicate_person"
             return self._against(p, row)
 
+    def _may_change(self, row) -> bool:
+        return (row.owner_id == self.user.id or row.device_id == self.batch.device_id
+                or self.user.role in EDITORS_OF_ANY)
+
     def _against(self, p: Prepared, row, attempts: int = 3) -> str:
-        """The status of ``p`` against the row the server holds for its uuid; stores it when newer."""
+        """The decision for ``p`` against the row the server holds for its uuid; stores it when newer."""
+        if not self._may_change(row):  # owner and first device never change: checked once
+            return "not_owner"
         for _ in range(attempts):
             if row.revision == p.revision and row.content_hash == p.content_hash:
                 return "unchanged"
@@ -183,8 +202,7 @@ class _Writer:
                         .where(participants.c.id == row.id, participants.c.revision == row.revision)
                         .values(nik=p.nik, village_code=p.village_code, revision=p.revision,
                                 base_revision=p.base_revision, content_hash=p.content_hash, record=p.stored,
-                                device_id=self.batch.device_id, batch_id=self.batch.batch_id,
-                                updated_at=self.now)
+                                batch_id=self.batch.batch_id, updated_at=self.now)
                     ).rowcount
             except IntegrityError:
                 return "duplicate_person"

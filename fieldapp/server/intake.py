@@ -21,15 +21,22 @@ _DEVICE_ID = re.compile(r"[\x20-\x7e]{1,128}\Z")
 MAX_REVISION = 2**31 - 1  # an INTEGER column on both databases
 STATUSES = ("accepted", "updated", "unchanged", "duplicate_person", "rejected", "conflict")
 
-#: status → (code, Indonesian, English) for the results that are not rejections.
-OUTCOMES: dict[str, tuple[str, str, str]] = {
-    "accepted": ("accepted", "Data diterima.", "Record accepted."),
-    "updated": ("updated", "Perubahan data diterima.", "The newer revision was stored."),
-    "unchanged": ("unchanged", "Data ini sudah diterima sebelumnya.", "This revision was already received."),
-    "duplicate_person": ("duplicate_nik", "NIK ini sudah terdaftar aktif pada data lain.",
+#: the store's decision → (status, code, Indonesian, English). Every status is one of ``STATUSES``, which the
+#: laptop checks strictly; a refusal the store decides is a ``rejected`` with its own code.
+OUTCOMES: dict[str, tuple[str, str, str, str]] = {
+    "accepted": ("accepted", "accepted", "Data diterima.", "Record accepted."),
+    "updated": ("updated", "updated", "Perubahan data diterima.", "The newer revision was stored."),
+    "unchanged": ("unchanged", "unchanged", "Data ini sudah diterima sebelumnya.",
+                  "This revision was already received."),
+    "duplicate_person": ("duplicate_person", "duplicate_nik", "NIK ini sudah terdaftar aktif pada data lain.",
                          "This NIK is already enrolled under another record."),
-    "conflict": ("revision_conflict", "Server menyimpan versi yang lebih baru; muat ulang data ini.",
+    "conflict": ("conflict", "revision_conflict", "Server menyimpan versi yang lebih baru; muat ulang data ini.",
                  "The server holds a newer revision of this record; reload it."),
+    "not_owner": ("rejected", "not_owner",
+                  "Data ini dikirim pertama kali oleh akun lain; hanya akun itu, laptop asalnya, atau supervisor "
+                  "yang boleh mengubahnya. Perubahan ini tidak disimpan.",
+                  "This record was first sent by another account; only that account, the laptop it came from, or "
+                  "a supervisor may change it. This change was not stored."),
 }
 
 
@@ -84,8 +91,8 @@ def result(uuid: object, status: str, code: str, indonesian: str, english: str) 
             "message": f"{indonesian} / {english}"}
 
 
-def outcome(uuid: str, status: str) -> dict:
-    code, indonesian, english = OUTCOMES[status]
+def outcome(uuid: str, decision: str) -> dict:
+    status, code, indonesian, english = OUTCOMES[decision]
     return result(uuid, status, code, indonesian, english)
 
 

@@ -78,6 +78,8 @@ participants = Table(
     Column("base_revision", Integer, nullable=False),
     Column("content_hash", String(64), nullable=False),  # SHA-256 of the record as the laptop sent it
     Column("record", Text, nullable=False),  # the normalized record, wire format (domain.record.to_record)
+    # owner_id and device_id: the account and device of the FIRST upload, never changed afterwards; only they (or
+    # a supervisor/admin) may send a later revision (server.batches). The latest sender is batches.device_id.
     Column("owner_id", ForeignKey("users.id"), nullable=False),
     Column("device_id", String(128), nullable=False),
     Column("batch_id", String(36), nullable=False),
