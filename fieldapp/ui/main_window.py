@@ -30,6 +30,7 @@ from shiboken6 import isValid
 
 from fieldapp import i18n
 from fieldapp.i18n import tr
+from fieldapp.services import access
 from fieldapp.services.workspace import Workspace
 from fieldapp.ui import style
 from fieldapp.ui.about import show_about
@@ -65,6 +66,17 @@ PAGES = (
     ("reports", ("Laporan", "Reports")),
     ("settings", ("Pengaturan", "Settings")),
 )
+#: Pages whose whole purpose one permission covers: hidden from the sidebar (and Ctrl+N) for other roles.
+PAGE_PERMISSIONS = {
+    "visit": access.VISIT,
+    "enrol": access.ENROL,
+    "participants": access.SEARCH,
+    "certificates": access.PRINT,
+}
+
+
+def pages_for(role: str) -> list[str]:
+    return [name for name, _ in PAGES if name not in PAGE_PERMISSIONS or role in PAGE_PERMISSIONS[name].roles]
 
 
 class _Placeholder(QWidget):
@@ -197,6 +209,7 @@ class MainWindow(QMainWindow):
             item.setData(Qt.ItemDataRole.UserRole, name)
             item.setToolTip(f"Ctrl+{n + 1}")
             self.sidebar.addItem(item)
+            item.setHidden(name not in pages_for(ctx.ws.user.role))
             width = max(width, self.sidebar.fontMetrics().horizontalAdvance(tr(*title)))
         self.sidebar.blockSignals(False)
         self.sidebar.setFixedWidth(width + 60)
@@ -233,7 +246,7 @@ class MainWindow(QMainWindow):
 
     def show_page(self, name: str) -> None:
         names = [n for n, _ in PAGES]
-        if name in names:
+        if name in pages_for(self.ctx.ws.user.role):
             self.sidebar.blockSignals(True)
             self.sidebar.setCurrentRow(names.index(name))
             self.sidebar.blockSignals(False)
