@@ -193,7 +193,8 @@ class EnrolmentForm(QWidget):
     # -- income bands: those of the rate table in use for the start month -------------------------------------
     def showEvent(self, event) -> None:
         super().showEvent(event)
-        self._load_bands()  # a sync or a reference file may have brought a newer rate table meanwhile
+        self._load_bands()  # a sync or a reference file may have brought a newer rate table meanwhile:
+        self._emit()  # its bands offered, the contribution computed again
 
     def _load_bands(self) -> None:
         """Read the bands of the store's rate table for the start month on the database thread, then offer them."""
