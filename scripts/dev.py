@@ -3,6 +3,7 @@
     python3 scripts/dev.py start [--participants N]   # Linux/macOS (./dev.sh start also installs system packages)
     py -3 scripts\\dev.py start                        # Windows
     python3 scripts/dev.py test [pytest args]          # ruff, import-linter, then pytest
+    python3 scripts/dev.py package                      # Linux: build the bundle (PyInstaller), then smoke-test it
 
 Idempotent: the packages are reinstalled only when pyproject.toml changed.
 """
@@ -56,9 +57,21 @@ def test(args: list[str]) -> int:
     return subprocess.call([str(BIN / "python"), "-m", "pytest", *args], cwd=ROOT)
 
 
+def package() -> int:
+    """The Linux bundle in dist/fieldapp, built from this checkout, and its smoke test (the built program only)."""
+    if os.name == "nt":
+        print("Windows: powershell -ExecutionPolicy Bypass -File packaging\\build_windows.ps1 (see README)")
+        return 2
+    python = BIN / "python"
+    run(python, "-m", "pip", "install", "--quiet", "-e", ".[package]")
+    env = {**os.environ, "PYTHON": str(python)}
+    run("bash", "packaging/build_linux.sh", env=env)
+    return subprocess.call(["bash", "packaging/smoke_test.sh", "dist/fieldapp"], cwd=ROOT, env=env)
+
+
 def main() -> int:
     command, *rest = sys.argv[1:] or ["start"]
-    if command not in ("setup", "start", "test"):
+    if command not in ("setup", "start", "test", "package"):
         print(__doc__)
         return 2
     setup()
@@ -66,6 +79,8 @@ def main() -> int:
         return start(rest)
     if command == "test":
         return test(rest)
+    if command == "package":
+        return package()
     return 0
 
 
