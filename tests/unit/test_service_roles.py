@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import openpyxl
 import pytest
 from sqlalchemy import select
 
@@ -35,6 +36,7 @@ from fieldapp.sync.client import SyncClient
 from tests.conftest import PASSWORD, open_as
 from tests.factories import TODAY, nik_for, open_visit
 from tests.factories import enrolment as make
+from tests.unit.test_exports import unsealed
 
 ROLE_USERS = {"officer": "petugas", "clerk": "kerani", "supervisor": "sup", "admin": "admin"}
 OFFICER, CLERK, SUPERVISOR, ADMIN = ROLE_USERS
@@ -311,9 +313,11 @@ def test_sync_attention_with_full_niks_is_audited(officer):
 @pytest.mark.parametrize("unmasked", [True, False])
 def test_an_export_says_whether_niks_were_unmasked(officer, supervisor, tmp_path, unmasked):
     p = enrolment.enrol(officer, make())
-    out = exports.export(supervisor, "participants", "csv", tmp_path / "p.csv", unmasked=unmasked)
-    text = out.path.read_text(encoding="utf-8-sig")
-    assert (p.data.nik in text) is unmasked and (mask_nik(p.data.nik) in text) is not unmasked
+    out = exports.export(supervisor, "participants", "xlsx", tmp_path / "p.xlsx", unmasked=unmasked,
+                         file_password="kunci-berkas-123" if unmasked else "")
+    book = unsealed(out.path, "kunci-berkas-123") if unmasked else openpyxl.load_workbook(out.path)
+    niks = [row[1] for row in book["Peserta"].iter_rows(min_row=2, values_only=True)]
+    assert niks == [p.data.nik if unmasked else mask_nik(p.data.nik)]
     with supervisor.store.sessions() as s:
         event = s.scalars(select(m.AuditEvent).where(m.AuditEvent.action == "export")).one()
     assert event.username == "sup" and json.loads(event.detail)["masked"] is (not unmasked)
