@@ -117,7 +117,7 @@ def test_offline_transfer_round_trip_matches_online(laptop, server, tmp_path):
     sync.sync_now(laptop, server.url, "petugas", LOCAL_PASSWORD)  # logs in once: the transfer key is kept
     people(laptop, 3)
     [batch_file] = transfer.export_batches(laptop, tmp_path / "kiriman.json")
-    assert json.loads(batch_file.read_text())["signature"]["algorithm"] == "HMAC-SHA256"
+    assert json.loads(batch_file.read_text())["cipher"] == "AES-256-GCM"
     receipt_file = tmp_path / "tanda-terima.json"
     cmd = [sys.executable, "-m", "fieldapp.server.cli", "import-batch", str(batch_file), "--receipt-out",
            str(receipt_file), "--db", server.settings.db_url]

@@ -4,7 +4,6 @@ laptop store: the password dialog filled like a person would, results read from 
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import replace
 
 import pytest
@@ -17,8 +16,9 @@ from fieldapp.server import cli as server_cli
 from fieldapp.server.app import create_app
 from fieldapp.server.db import make_engine
 from fieldapp.server.settings import Settings
-from fieldapp.services import enrolment, sync
+from fieldapp.services import enrolment, sync, transfer
 from fieldapp.sync.client import SyncClient, make_batch
+from fieldapp.sync.transfer import read_receipt_file
 from fieldapp.ui.context import Bus, Context
 from fieldapp.ui.pages.enrolment import EnrolmentPage
 from fieldapp.ui.pages.sync import SyncPage
@@ -212,6 +212,7 @@ def test_conflict_shows_both_versions_and_keep_mine_settles_it(qtbot, page, ctx,
 
 
 def test_offline_transfer_export_and_receipt_import(qtbot, page, ctx, server, tmp_path):
+    sync.sync_now(ctx.ws, server.url, "petugas", PASSWORD)  # once online: the account's transfer key is kept
     people(ctx.ws, 2)
     page.transfer.export_to(tmp_path / "kiriman.json")
     qtbot.waitUntil(lambda: "berkas kiriman ditulis" in page.result_text.text(), timeout=WAIT)
@@ -219,13 +220,13 @@ def test_offline_transfer_export_and_receipt_import(qtbot, page, ctx, server, tm
     receipt = tmp_path / "tanda-terima.json"
     db = server.settings.db_url
     argv = ["import-batch", str(tmp_path / "kiriman.json"), "--receipt-out", str(receipt), "--db", db]
-    assert server_cli.main([*argv, "--accept-unsigned", "--user", "petugas"]) == 0
+    assert server_cli.main(argv) == 0
     page.transfer.import_files([receipt, tmp_path / "kiriman.json"])  # the second is not a receipt: named, not fatal
     qtbot.waitUntil(lambda: "tanda-terima.json" in page.result_text.text(), timeout=WAIT)
     lines = page.result_text.text().splitlines()
     assert lines[0] == "✓ tanda-terima.json: 2 diterima" and lines[1].startswith("✗ kiriman.json: ")
     assert set(states(ctx.ws).values()) == {"accepted"}
-    assert json.loads(receipt.read_text())["receipt"]["counts"]["accepted"] == 2
+    assert read_receipt_file(receipt, transfer.transfer_key(ctx.ws))["counts"]["accepted"] == 2
     with ctx.ws.store.sessions() as s:
         assert s.scalar(select(m.SyncBatch.server)) == "file:kiriman.json"
     qtbot.waitUntil(lambda: page.log.batches.rowCount() == 1, timeout=WAIT)
