@@ -50,3 +50,12 @@ def open_visit(ws, **changes):
     args = dict(village_code="3216062002", visit_date=TODAY, funding_source="apbd", programs="JKK,JKM",
                 sector="other", start_month=dt.date(2026, 12, 1))
     return visits.open_visit(ws, **{**args, **changes})
+
+
+def enrol_people(ws, n: int, start: int = 1) -> list:
+    """``n`` synthetic villagers "Warga Uji A", "B", … enrolled through the service (distinct NIKs by ``start``)."""
+    from fieldapp.services import enrolment as service
+
+    return [service.enrol(ws, enrolment(full_name=f"Warga Uji {chr(64 + i)}",
+                                        nik=nik_for(dt.date(1980, 1, 1) + dt.timedelta(days=i), "L", i)))
+            for i in range(start, start + n)]

@@ -251,3 +251,15 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if item.get_closest_marker("slow") and Path(str(item.path)).parent == here:
             item.add_marker(skip)
+
+
+@pytest.fixture
+def laptop(data_dir, server):
+    """An officer's laptop store, whose account the server knows with the same name and password."""
+    from tests.conftest import PASSWORD as LOCAL_PASSWORD
+    from tests.conftest import open_as
+
+    server.add_user("petugas", "officer", LOCAL_PASSWORD)
+    ws = open_as(data_dir, "petugas")
+    yield ws
+    ws.close()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import shutil
 import subprocess
@@ -20,17 +19,7 @@ from fieldapp.services import conflicts, enrolment, participants, sync, transfer
 from fieldapp.services.workspace import Workspace
 from fieldapp.sync.client import SyncError
 from tests.conftest import PASSWORD as LOCAL_PASSWORD
-from tests.conftest import open_as
-from tests.factories import enrolment as make
-from tests.factories import nik_for
-
-
-@pytest.fixture
-def laptop(data_dir, server):
-    server.add_user("petugas", "officer", LOCAL_PASSWORD)
-    ws = open_as(data_dir, "petugas")
-    yield ws
-    ws.close()
+from tests.factories import enrol_people
 
 
 @pytest.fixture
@@ -41,12 +30,6 @@ def other(template_store, tmp_path):
     ws = Workspace.open(other_dir, "petugas", LOCAL_PASSWORD)
     yield ws
     ws.close()
-
-
-def people(ws, n: int, start: int = 1) -> list:
-    return [enrolment.enrol(ws, replace(make(), full_name=f"Warga Uji {chr(64 + i)}",
-                                        nik=nik_for(dt.date(1980, 1, 1) + dt.timedelta(days=i), "L", i)))
-            for i in range(start, start + n)]
 
 
 def server_rows(server) -> int:
@@ -60,7 +43,7 @@ def states(ws) -> dict[str, str]:
 
 
 def test_sync_sends_pending_records_and_applies_the_receipt(laptop, server):
-    sent = people(laptop, 3)
+    sent = enrol_people(laptop, 3)
     report = sync.sync_now(laptop, server.url, "petugas", LOCAL_PASSWORD)
     assert report.counts == {"accepted": 3} and report.batches == 1
     assert set(states(laptop).values()) == {"accepted"}
@@ -77,7 +60,7 @@ def test_sync_sends_pending_records_and_applies_the_receipt(laptop, server):
 
 
 def test_interrupted_batch_is_resent_with_the_same_id(laptop, server):
-    people(laptop, 4)
+    enrol_people(laptop, 4)
     assert sync.prepare_batches(laptop, server.url) == 1  # stored, then the laptop "crashed" before sending
     assert set(states(laptop).values()) == {"sent"}
     report = sync.sync_now(laptop, server.url, "petugas", LOCAL_PASSWORD)
@@ -91,7 +74,7 @@ def test_interrupted_batch_is_resent_with_the_same_id(laptop, server):
 
 
 def test_duplicate_person(laptop, server, other):
-    mine = people(laptop, 1)[0]
+    mine = enrol_people(laptop, 1)[0]
     theirs = enrolment.enrol(other, replace(mine.data, full_name="Orang Lain"))
     sync.sync_now(laptop, server.url, "petugas", LOCAL_PASSWORD)
     assert sync.sync_now(other, server.url, "petugas", LOCAL_PASSWORD).counts == {"duplicate_person": 1}
@@ -100,7 +83,7 @@ def test_duplicate_person(laptop, server, other):
 
 
 def test_kpj_numbers_reference_targets_and_digests_come_back(laptop, server):
-    mine = people(laptop, 2)
+    mine = enrol_people(laptop, 2)
     sync.sync_now(laptop, server.url, "petugas", LOCAL_PASSWORD)
     bpjs.import_kpj(server.engine, f"nik,kpj\n{mine[0].data.nik},12345678901\n")
     reference.import_targets(server.engine, "village_code,target\n3216062002,150\n")
@@ -115,7 +98,7 @@ def test_kpj_numbers_reference_targets_and_digests_come_back(laptop, server):
 
 def test_offline_transfer_round_trip_matches_online(laptop, server, tmp_path):
     sync.sync_now(laptop, server.url, "petugas", LOCAL_PASSWORD)  # logs in once: the transfer key is kept
-    people(laptop, 3)
+    enrol_people(laptop, 3)
     [batch_file] = transfer.export_batches(laptop, tmp_path / "kiriman.json")
     assert json.loads(batch_file.read_text())["cipher"] == "AES-256-GCM"
     receipt_file = tmp_path / "tanda-terima.json"
@@ -131,7 +114,7 @@ def test_offline_transfer_round_trip_matches_online(laptop, server, tmp_path):
 
 
 def test_hostile_receipt_never_touches_other_records(laptop, server):
-    people(laptop, 2)
+    enrol_people(laptop, 2)
     sync.prepare_batches(laptop, "file:x")
     with laptop.store.sessions() as s:
         batch_id = s.scalar(select(m.SyncBatch.batch_id))
@@ -147,9 +130,9 @@ def test_hostile_receipt_never_touches_other_records(laptop, server):
 
 
 def test_nik_enrolled_on_another_laptop_is_a_duplicate_here_after_sync(laptop, server, other):
-    theirs = people(other, 1)[0]
+    theirs = enrol_people(other, 1)[0]
     sync.sync_now(other, server.url, "petugas", LOCAL_PASSWORD)
-    people(laptop, 1, start=5)  # this laptop works in the same village
+    enrol_people(laptop, 1, start=5)  # this laptop works in the same village
     sync.sync_now(laptop, server.url, "petugas", LOCAL_PASSWORD)
     with pytest.raises(DuplicateNik) as exc:
         enrolment.enrol(laptop, theirs.data)
@@ -160,7 +143,7 @@ def test_nik_enrolled_on_another_laptop_is_a_duplicate_here_after_sync(laptop, s
 def test_export_bpjs_lists_participants_without_kpj_with_ids_as_text(laptop, server, tmp_path):
     from openpyxl import load_workbook
 
-    mine = people(laptop, 3)
+    mine = enrol_people(laptop, 3)
     sync.sync_now(laptop, server.url, "petugas", LOCAL_PASSWORD)
     bpjs.import_kpj(server.engine, f"nik,kpj\n{mine[0].data.nik},12345678901\n")
     out = tmp_path / "kolektif.xlsx"
@@ -179,7 +162,7 @@ def test_export_bpjs_lists_participants_without_kpj_with_ids_as_text(laptop, ser
 
 def _conflicted(laptop, server):
     """A record the server holds at revision 2 while the laptop (restored from a backup) edited revision 1."""
-    mine = people(laptop, 1)[0]
+    mine = enrol_people(laptop, 1)[0]
     edit = enrolment.edit(laptop, mine.id, enrolment.draft_from(mine, street="Jl. Dua"), expected_revision=1)
     sync.sync_now(laptop, server.url, "petugas", LOCAL_PASSWORD)
     with laptop.store.engine.begin() as conn:
@@ -213,7 +196,7 @@ def test_conflict_take_the_servers_version(laptop, server):
 
 
 def test_server_copy_only_for_its_sender_or_a_supervisor(laptop, server):
-    mine = people(laptop, 1)[0]
+    mine = enrol_people(laptop, 1)[0]
     sync.sync_now(laptop, server.url, "petugas", LOCAL_PASSWORD)
     other = server.client("lain")
     with pytest.raises(SyncError) as exc:

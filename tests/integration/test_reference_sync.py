@@ -16,7 +16,6 @@ from fieldapp.server import reference as server_reference
 from fieldapp.server.models import participants as server_participants
 from fieldapp.services import enrolment, participants, reference, sync
 from tests.conftest import PASSWORD as LOCAL_PASSWORD
-from tests.conftest import open_as
 from tests.factories import enrolment as make
 from tests.factories import nik_for
 
@@ -35,14 +34,6 @@ def changes(tmp_path, monkeypatch):
             {"old_code": old, "new_code": new, "name": name}]}))
 
     return publish
-
-
-@pytest.fixture
-def laptop(data_dir, server):
-    server.add_user("petugas", "officer", LOCAL_PASSWORD)
-    ws = open_as(data_dir, "petugas")
-    yield ws
-    ws.close()
 
 
 def enrol(ws, n: int = 2) -> list:

@@ -30,7 +30,6 @@ from fieldapp.sync.transfer import (
     write_receipt_file,
 )
 from tests.conftest import PASSWORD as LOCAL_PASSWORD
-from tests.conftest import open_as
 from tests.factories import enrolment as make
 from tests.factories import nik_for
 
@@ -95,14 +94,6 @@ def budi(server):
 
 
 # -- the laptop's whole round trip ------------------------------------------------------------------------------
-
-@pytest.fixture
-def laptop(data_dir, server):
-    server.add_user("petugas", "officer", LOCAL_PASSWORD)
-    ws = open_as(data_dir, "petugas")
-    yield ws
-    ws.close()
-
 
 def laptop_states(ws) -> dict[str, str]:
     with ws.store.sessions() as s:

@@ -15,7 +15,6 @@ import re
 import threading
 import time
 import uuid
-from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -26,9 +25,8 @@ from fieldapp.server.bpjs import import_kpj
 from fieldapp.server.models import batches as server_batches
 from fieldapp.services import conflicts, enrolment, sync
 from fieldapp.sync.client import SyncError
-from tests.conftest import PASSWORD, open_as
-from tests.factories import enrolment as make
-from tests.factories import nik_for
+from tests.conftest import PASSWORD
+from tests.factories import enrol_people, nik_for
 
 STATUSES = ("accepted", "updated", "unchanged", "duplicate_person", "rejected", "conflict")
 
@@ -189,20 +187,6 @@ def hostile():
     httpd.server_close()
 
 
-@pytest.fixture
-def laptop(data_dir, server):
-    server.add_user("petugas", "officer", PASSWORD)
-    ws = open_as(data_dir, "petugas")
-    yield ws
-    ws.close()
-
-
-def people(ws, n: int, start: int = 1) -> list:
-    return [enrolment.enrol(ws, replace(make(), full_name=f"Warga Uji {chr(64 + i)}",
-                                        nik=nik_for(dt.date(1980, 1, 1) + dt.timedelta(days=i), "L", i)))
-            for i in range(start, start + n)]
-
-
 def snapshot(ws) -> dict:
     """Every participant row (all columns), the stored conflict copies, the settings the sync writes, and the
     sync log without its status and error (compared apart)."""
@@ -233,7 +217,7 @@ def hostile_sync(laptop, hostile) -> SyncError:
 
 @pytest.mark.parametrize("answer", sorted(BATCH_ANSWERS))
 def test_bad_receipt_changes_nothing_and_the_real_server_takes_the_batch_later(laptop, server, hostile, answer):
-    sent = people(laptop, 3)
+    sent = enrol_people(laptop, 3)
     assert sync.prepare_batches(laptop, hostile.url) == 1  # as sync does first: the batch is stored, then sent
     before = snapshot(laptop)
     hostile.batch_answer = answer
@@ -259,7 +243,7 @@ def test_bad_receipt_changes_nothing_and_the_real_server_takes_the_batch_later(l
 
 
 def test_messages_are_cleaned_not_trusted(laptop, server, hostile):
-    people(laptop, 2)
+    enrol_people(laptop, 2)
 
     def change(receipt, _batch):
         receipt["results"][0]["message"] = "Diterima\x00\x1b[2J\u202eevil" + "x" * 100_000
@@ -296,7 +280,7 @@ STATUS_PAGES = {
 
 @pytest.mark.parametrize("page", sorted(STATUS_PAGES))
 def test_bad_status_updates_apply_nothing(laptop, server, hostile, page):
-    mine = people(laptop, 2)
+    mine = enrol_people(laptop, 2)
     sync.sync_now(laptop, server.url, "petugas", PASSWORD)
     before = snapshot(laptop)
     hostile.status_pages = [STATUS_PAGES[page](mine[0].uuid)]
@@ -311,7 +295,7 @@ def test_bad_status_updates_apply_nothing(laptop, server, hostile, page):
 
 def _conflicted(laptop, server):
     """A record the server holds at revision 2 while the laptop (restored from a backup) edited revision 1."""
-    mine = people(laptop, 1)[0]
+    mine = enrol_people(laptop, 1)[0]
     edit = enrolment.edit(laptop, mine.id, enrolment.draft_from(mine, street="Jl. Dua"), expected_revision=1)
     sync.sync_now(laptop, server.url, "petugas", PASSWORD)
     with laptop.store.engine.begin() as conn:

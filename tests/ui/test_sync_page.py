@@ -3,9 +3,6 @@ laptop store: the password dialog filled like a person would, results read from 
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import replace
-
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox
@@ -24,8 +21,7 @@ from fieldapp.ui.pages.enrolment import EnrolmentPage
 from fieldapp.ui.pages.sync import SyncPage
 from fieldapp.ui.tasks import TaskRunner
 from tests.conftest import PASSWORD, open_as
-from tests.factories import enrolment as make
-from tests.factories import nik_for
+from tests.factories import enrol_people
 from tests.integration.conftest import RunningServer, ThreadedServer, free_port, make_record
 from tests.ui.conftest import WAIT
 
@@ -66,20 +62,6 @@ def page(qtbot, ctx):
     return p
 
 
-def people(ws, n: int, start: int = 1) -> list:
-    return [
-        enrolment.enrol(
-            ws,
-            replace(
-                make(),
-                full_name=f"Warga Uji {chr(64 + i)}",
-                nik=nik_for(dt.date(1980, 1, 1) + dt.timedelta(days=i), "L", i),
-            ),
-        )
-        for i in range(start, start + n)
-    ]
-
-
 def states(ws) -> dict[str, str]:
     with ws.store.sessions() as s:
         return dict(s.execute(select(m.Participant.full_name, m.Participant.sync_state)).all())
@@ -99,7 +81,7 @@ def sync_from_page(qtbot, page, url: str, password: str = PASSWORD) -> None:
 
 
 def test_sync_sends_records_and_shows_the_receipt(qtbot, page, ctx, server):
-    people(ctx.ws, 2)
+    enrol_people(ctx.ws, 2)
     ctx.bus.participants_changed.emit()
     qtbot.waitUntil(lambda: "2 data menunggu dikirim" in page.status.text(), timeout=WAIT)
     sync_from_page(qtbot, page, server.url)
@@ -124,7 +106,7 @@ def test_sync_sends_records_and_shows_the_receipt(qtbot, page, ctx, server):
 
 def test_offline_keeps_records_pending_and_says_so_calmly(qtbot, page, ctx, server):
     server.thread.stop()  # the hotspot is gone
-    people(ctx.ws, 2)
+    enrol_people(ctx.ws, 2)
     sync_from_page(qtbot, page, server.url)
     qtbot.waitUntil(lambda: page.running and page.cancel_button.isVisible(), timeout=WAIT)
     assert not page.sync_button.isEnabled()
@@ -138,7 +120,7 @@ def test_offline_keeps_records_pending_and_says_so_calmly(qtbot, page, ctx, serv
 
 
 def test_wrong_password_is_a_message_in_the_page(qtbot, page, ctx, server):
-    people(ctx.ws, 1)
+    enrol_people(ctx.ws, 1)
     sync_from_page(qtbot, page, server.url, password="salah-sandi")
     qtbot.waitUntil(lambda: not page.running and page.result.isVisible(), timeout=WAIT * 3)
     assert "1 data menunggu dikirim" in page.result_text.text()
@@ -152,7 +134,7 @@ def test_bad_address_is_refused_before_asking_the_password(qtbot, page):
 
 
 def test_duplicate_and_rejected_records_need_attention(qtbot, page, ctx, server):
-    mine = people(ctx.ws, 3)
+    mine = enrol_people(ctx.ws, 3)
     # The same NIK was enrolled from another laptop first: the server already holds it.
     server.add_user("lain", "officer", PASSWORD)
     with SyncClient(server.url) as other:
@@ -191,7 +173,7 @@ def test_duplicate_and_rejected_records_need_attention(qtbot, page, ctx, server)
 
 
 def test_conflict_shows_both_versions_and_keep_mine_settles_it(qtbot, page, ctx, server):
-    mine = people(ctx.ws, 1)[0]
+    mine = enrol_people(ctx.ws, 1)[0]
     sync.sync_now(ctx.ws, server.url, "petugas", PASSWORD)
     edited = enrolment.edit(ctx.ws, mine.id, enrolment.draft_from(mine, street="Jl. Dua"), expected_revision=1)
     sync.sync_now(ctx.ws, server.url, "petugas", PASSWORD)  # the server now holds revision 2
@@ -213,7 +195,7 @@ def test_conflict_shows_both_versions_and_keep_mine_settles_it(qtbot, page, ctx,
 
 def test_offline_transfer_export_and_receipt_import(qtbot, page, ctx, server, tmp_path):
     sync.sync_now(ctx.ws, server.url, "petugas", PASSWORD)  # once online: the account's transfer key is kept
-    people(ctx.ws, 2)
+    enrol_people(ctx.ws, 2)
     page.transfer.export_to(tmp_path / "kiriman.json")
     qtbot.waitUntil(lambda: "berkas kiriman ditulis" in page.result_text.text(), timeout=WAIT)
     assert (tmp_path / "kiriman.json").exists() and set(states(ctx.ws).values()) == {"sent"}
@@ -234,7 +216,7 @@ def test_offline_transfer_export_and_receipt_import(qtbot, page, ctx, server, tm
 
 
 def test_auto_sync_asks_the_password_once_then_syncs_when_the_server_answers(qtbot, page, ctx, server):
-    people(ctx.ws, 1)
+    enrol_people(ctx.ws, 1)
     page.url.setText(server.url)
     page.auto.setChecked(True)  # asks the password at once and syncs
     qtbot.waitUntil(lambda: page.password_dialog is not None and page.password_dialog.isVisible(), timeout=WAIT)
@@ -243,13 +225,13 @@ def test_auto_sync_asks_the_password_once_then_syncs_when_the_server_answers(qtb
     qtbot.waitUntil(lambda: "Sinkronisasi selesai" in page.result_text.text(), timeout=WAIT * 3)
     assert page.login == ("petugas", PASSWORD) and page.timer.isActive()
     assert page.auto_note.text() == "Server diperiksa tiap 3 menit."
-    people(ctx.ws, 1, start=5)  # enrolled later in the evening
+    enrol_people(ctx.ws, 1, start=5)  # enrolled later in the evening
     page.auto_tick()
     qtbot.waitUntil(lambda: set(states(ctx.ws).values()) == {"accepted"} and not page.running, timeout=WAIT * 3)
     assert page.auto_note.text().endswith("server terjangkau.")
     qtbot.waitUntil(lambda: page.log.batches.rowCount() == 2, timeout=WAIT)
     server.thread.stop()  # the hotspot drops
-    people(ctx.ws, 1, start=9)
+    enrol_people(ctx.ws, 1, start=9)
     page.auto_tick()
     qtbot.waitUntil(lambda: "tidak terjangkau" in page.auto_note.text(), timeout=WAIT * 2)
     assert not page.running and "Warga Uji I" in {n for n, s in states(ctx.ws).items() if s == "pending"}
