@@ -1,5 +1,5 @@
 """Settings (Pengaturan): language and font size apply at once; server address; device and data folder shown;
-the idle lock's minutes and the backups (supervisor and admin)."""
+the idle lock's minutes and the backups (supervisor and admin); the accounts (own password for everyone)."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ from fieldapp.ui.context import Context
 from fieldapp.ui.lock import SETTING as IDLE_SETTING
 from fieldapp.ui.lock import minutes_from
 from fieldapp.ui.pages.backups import MANAGERS, BackupsCard
+from fieldapp.ui.pages.users import UsersCard
 from fieldapp.ui.widgets import FieldMessage, card, heading, label, role_name
 
 RULE_EDITORS = ("supervisor", "admin")  # who may change the rules (age limits, sync warning, Dana Desa)
@@ -181,6 +182,8 @@ class SettingsPage(QWidget):
         if user.role in MANAGERS:
             self.backups = BackupsCard(ctx, self, self.restored)
             column.addWidget(self.backups.frame)
+        self.users = UsersCard(ctx, self)
+        column.addWidget(self.users.frame)
         column.addStretch(1)
         self.message = FieldMessage("settings")
         layout.addWidget(self.message)
@@ -189,6 +192,8 @@ class SettingsPage(QWidget):
         super().showEvent(event)
         if self.backups is not None and not self.backups.checked_once:
             self.backups.refresh()  # the checks read every backup: only once someone looks
+        if not self.users.loaded:
+            self.users.refresh()
 
     def _form(self, box) -> QFormLayout:
         form = QFormLayout()
