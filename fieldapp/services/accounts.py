@@ -27,6 +27,7 @@ from fieldapp.db.engine import (
 )
 from fieldapp.db.keyring import KeyRing, keys_path, new_data_key
 from fieldapp.db.timeutil import utcnow
+from fieldapp.domain import regions
 from fieldapp.domain.participant import ROLES, UserInfo
 from fieldapp.errors import AuthenticationFailed, PermissionDenied, UserFacingError
 from fieldapp.services import audit
@@ -227,6 +228,12 @@ def add_user(ws: Workspace, username: str, password: str, role: str, *, full_nam
              area_code: str | None = None) -> UserInfo:
     """A new account with its own key slot: an admin adds anyone, a supervisor officers and clerks."""
     _may_manage(ws, role, (f"menambah pengguna berperan {role}", f"add a user with the role {role}"))
+    area_code = regions.compact(area_code or "").strip() or None
+    if area_code and not regions.is_known(area_code):
+        raise UserFacingError(f"Kode wilayah {area_code} tidak dikenal; isi kode provinsi, kabupaten/kota, kecamatan "
+                              "atau desa (mis. 3216), atau kosongkan untuk semua wilayah.",
+                              f"Unknown region code {area_code}; give a province, regency/city, district or village "
+                              "code (e.g. 3216), or leave it empty for every area.", field="area_code")
     return create_user(ws.store, ws.user.username, username, password, role, full_name=full_name,
                        area_code=area_code)
 
@@ -234,9 +241,9 @@ def add_user(ws: Workspace, username: str, password: str, role: str, *, full_nam
 def set_password(ws: Workspace, username: str, password: str, *, current: str = "") -> None:
     """Change a password: one's own (with the current one), or that of an account one manages. The data key is
     re-sealed under the new password; the old one no longer opens the store."""
+    _check_new_account(username, password, "officer")  # before the current password: no argon2 for nothing
     if username == ws.user.username:
         confirm_password(ws.store, username, current)
-    _check_new_account(username, password, "officer")
     with ws.store.sessions.begin() as session:
         user = _active(session, username)
         if username != ws.user.username:

@@ -93,6 +93,9 @@ def test_each_user_has_a_key_slot_and_a_removed_user_has_none(data_dir):
         accounts.remove_user(sup, "admin")  # a supervisor manages officers and clerks only
     with open_as(data_dir, "petugas") as officer, pytest.raises(PermissionDenied):
         accounts.add_user(officer, "baru.sekali", PASSWORD, "officer")
+    with pytest.raises(UserFacingError) as exc:
+        accounts.add_user(admin, "baru.sekali", PASSWORD, "officer", area_code="9999")
+    assert exc.value.field == "area_code"
     admin.close()
 
 
