@@ -154,11 +154,14 @@ _ROW_COLUMNS = (
 def _filtered(q: SearchQuery, columns) -> tuple[Select, str]:
     """The query's rows, and how they can be ordered without sorting them all: by "fts", "nik" or "id"."""
     stmt = select(*columns).select_from(m.Participant).join(m.Region, m.Region.code == m.Participant.village_code)
-    stmt = stmt.where(m.Participant.active == true())
+    active = m.Participant.active == true()
     driver = "id"
     digits = normalize_nik(q.text)
     if digits.isdigit():
-        # A NIK prefix is a range on the NIK index: '3216' → '3216' <= nik < '3217'.
+        # A NIK prefix is a range on the NIK index: '3216' → '3216' <= nik < '3217'. Nearly every row is active,
+        # but without statistics SQLite takes "active = 1" for a selective term and walks the (active, village,
+        # state) index, sorting a million rows (9 s at 1,000,000): likely() says otherwise, the NIK index is used.
+        active = func.likely(active)
         stmt = stmt.where(m.Participant.nik >= digits)
         if set(digits) != {"9"}:
             stmt = stmt.where(m.Participant.nik < str(int(digits) + 1).zfill(len(digits)))
@@ -167,6 +170,7 @@ def _filtered(q: SearchQuery, columns) -> tuple[Select, str]:
         stmt = stmt.join(_fts, _fts.c.rowid == m.Participant.id).where(text("participants_fts MATCH :match"))
         stmt = stmt.params(match=match)
         driver = "fts"
+    stmt = stmt.where(active)
     if q.village_code:
         stmt = stmt.where(m.Participant.village_code == q.village_code)
     if q.visit_id is not None:
