@@ -1,19 +1,13 @@
 """The local store: migrations from empty and from old files, refusal of newer stores, the search index."""
 
-import shutil
-from pathlib import Path
 
 import pytest
 
-from fieldapp.db.engine import StoreError, is_plain, open_store, store_path
+from fieldapp.db.engine import StoreError, is_plain, open_store
 from fieldapp.db.keyring import new_data_key
 from fieldapp.db.migrations_runner import alembic_config, current_revision
 from fieldapp.domain.participant import SearchQuery
-from fieldapp.services import participants
-from fieldapp.services.workspace import Workspace
 from tests.conftest import open_as, raw_connect
-
-DATA = Path(__file__).resolve().parent.parent / "data"
 
 
 def head() -> str:
@@ -69,24 +63,6 @@ def test_newer_store_is_refused(data_dir):
     assert "lebih baru" in exc.value.indonesian and "newer" in exc.value.english
 
 
-def test_old_store_file_is_backed_up_then_upgraded(tmp_path):
-    shutil.copy(DATA / "store-0001.sqlite", store_path(tmp_path))
-    ws = Workspace.open(tmp_path, "sup", "rahasia123")  # encrypted in place, then migrated, each after a backup
-    assert current_revision(ws.store.engine) == head()
-    ws.close()
-    assert list((tmp_path / "backups").glob("fieldapp-pre-encrypt-*.sqlite"))
-    backups = list((tmp_path / "backups").glob("fieldapp-pre-migrate-0001-*.sqlite"))
-    assert len(backups) == 1
-    with raw_connect(tmp_path, backups[0]) as c:
-        assert c.execute("SELECT version_num FROM alembic_version").fetchone() == ("0001",)
-        assert c.execute("SELECT count(*) FROM participants").fetchone() == (2,)
-    ws = Workspace.open(tmp_path, "sup", "rahasia123")
-    rows = participants.search(ws, SearchQuery("siti"))
-    assert [r.full_name for r in rows] == ["Siti Aminah"]  # the FTS index survived the upgrade
-    assert participants.find_by_nik(ws, "3216061207900003").data.full_name == "Budi Santoso"
-    ws.close()
-
-
 def test_models_and_migrations_agree(tmp_path):
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
@@ -122,7 +98,6 @@ def test_region_type_ahead_by_name_and_code_at_every_level(officer):
 def test_a_nik_prefix_search_walks_the_nik_index(supervisor, text, index):
     """Without statistics SQLite once took "active = 1" for selective and sorted every row (9 s at 1,000,000)."""
     from fieldapp.db.participants import search_statement
-    from fieldapp.domain.participant import SearchQuery
 
     compiled = search_statement(SearchQuery(text)).compile(supervisor.store.engine)
     params = compiled.construct_params()
