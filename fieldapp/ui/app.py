@@ -14,6 +14,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QApplication, QDialog
 
 from fieldapp import buildinfo, i18n
+from fieldapp.logmask import MaskingFormatter
 from fieldapp.services.workspace import DEFAULTS, Workspace
 from fieldapp.ui import compat, lock, style
 from fieldapp.ui.login import FirstRunDialog, LoginDialog, store_exists
@@ -63,7 +64,9 @@ def build_window(data_dir: Path, username: str, password: str) -> MainWindow:
 def main(data_dir: Path) -> int:
     """Run the desktop app on ``data_dir``: first-run or log-in dialog, then the main window; again from the
     log-in when the window closed to it (log-out from the lock screen, a restored backup)."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    console = logging.StreamHandler()
+    console.setFormatter(MaskingFormatter())  # no NIK on the console either
+    logging.basicConfig(level=logging.INFO, handlers=[console])
     buildinfo.start_file_log(Path(data_dir))
     app = application()
     data_dir = Path(data_dir)
