@@ -39,7 +39,7 @@ FIELD_WORDS: dict[str, Pair] = {
     "income_band": ("Penghasilan", "Income"), "programs": ("Program", "Programmes"),
     "funding_source": ("Sumber dana", "Funding source"), "sector": ("Sektor", "Sector"),
     "start_month": ("Bulan mulai", "Start month"), "consent": ("Persetujuan", "Consent")}
-HINTS: dict[str, Pair] = {
+HINTS: dict[str, Pair] = {  # by the server's code where one needs its own advice, else by the status
     "rejected": ("Perbaiki isian yang disebut, simpan, lalu sinkronkan lagi.",
                  "Correct the fields named, save, then sync again."),
     "duplicate_person": (
@@ -55,6 +55,11 @@ HINTS: dict[str, Pair] = {
         "The server holds a newer revision of this record (edited on another laptop, or this laptop was restored "
         "from an old backup). After a sync, compare both versions above and choose: \"Keep mine\" (sent again as "
         "an edit of the server's version) or \"Take the server's\"."),
+    "not_owner": (
+        "Data ini pertama kali dikirim oleh akun lain; mengubahnya tidak cukup. Minta supervisor mengirimkannya, "
+        "atau hubungi petugas yang mendaftarkannya.",
+        "Another account sent this record first; editing it will not help. Ask a supervisor to send it, or contact "
+        "the officer who enrolled it."),
 }
 _FIELD_PART = re.compile(r"^\s*([a-z_]+): (.*)$", re.DOTALL)
 
@@ -131,7 +136,7 @@ def detail_text(row: AttentionRow) -> str:
         changed = when(row.updated_at)
         lines.append(tr(f"Di laptop: revisi {row.revision}, diubah {changed}; {acked}.",
                         f"On this laptop: revision {row.revision}, changed {changed}; {acked}."))
-    return "\n".join([*lines, tr(*HINTS[row.sync_state])])
+    return "\n".join([*lines, tr(*HINTS.get(row.code) or HINTS[row.sync_state])])
 
 
 def when(at: dt.datetime | None) -> str:

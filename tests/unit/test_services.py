@@ -211,3 +211,18 @@ def test_accounts_validate_new_users(supervisor):
         accounts.create_user(supervisor.store, "sup", "petugas", PASSWORD, "officer")
     with pytest.raises(UserFacingError):
         accounts.create_user(supervisor.store, "sup", "baru", PASSWORD, "raja")
+
+
+def test_a_record_another_account_owns_gets_its_own_advice():
+    import datetime as dt
+
+    from fieldapp.db.sync_view import AttentionRow
+    from fieldapp.services.sync_view import detail_text
+
+    def row(code: str) -> AttentionRow:
+        return AttentionRow(1, "u", "3216-0001", "Budi Santoso", "3216********0003", "Lambangsari", "rejected",
+                            "Data ini dikirim pertama kali oleh akun lain / Another account sent this record first",
+                            code, 2, 1, dt.datetime(2026, 11, 21, tzinfo=dt.timezone.utc), "petugas")
+
+    assert "Minta supervisor mengirimkannya" in detail_text(row("not_owner"))
+    assert "Perbaiki isian yang disebut" in detail_text(row("invalid"))
