@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QDateEdit,
     QFrame,
     QLabel,
     QSizePolicy,
@@ -178,12 +179,33 @@ def read_only_rows(view: QTableView, name: str) -> QTableView:
 class RefreshWhenShown:
     """For a page whose data can change while it is hidden: refresh now if it is visible, else when next shown.
 
-    The page defines ``refresh()`` (which clears ``dirty``) and calls it from its ``showEvent`` when dirty.
+    The page defines ``refresh()`` (which clears ``dirty``); showing the page refreshes it when dirty.
     """
 
     dirty = True
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self.dirty:
+            self.refresh()
 
     def _changed(self) -> None:
         self.dirty = True
         if self.isVisible():
             self.refresh()
+
+
+NO_DATE = QDate(2000, 1, 1)  # a date filter's "any": its minimum, shown as the special value text
+
+
+def date_filter(name: str, accessible: str = "") -> QDateEdit:
+    """A from/to date filter of a list: dd-MM-yyyy with a calendar, "semua" (any) until a date is chosen."""
+    edit = QDateEdit()
+    edit.setObjectName(name)
+    edit.setAccessibleName(accessible)
+    edit.setDisplayFormat("dd-MM-yyyy")
+    edit.setCalendarPopup(True)
+    edit.setMinimumDate(NO_DATE)
+    edit.setSpecialValueText(tr("semua", "any"))
+    edit.setDate(NO_DATE)
+    return edit

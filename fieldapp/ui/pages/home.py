@@ -50,7 +50,6 @@ class HomePage(RefreshWhenShown, QWidget):
     def __init__(self, ctx: Context, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
-        self.dirty = True
         self.loaded: set[str] = set()  # parts that arrived: "quick", "counts", "progress" (tests, bench)
         self._aggregates_at: float | None = None  # when the counts over all participants were last asked for
         layout = QVBoxLayout(self)
@@ -115,11 +114,6 @@ class HomePage(RefreshWhenShown, QWidget):
         ctx.bus.visit_changed.connect(self._show_visit)
         ctx.bus.participants_changed.connect(self._changed)
         self._show_visit(ctx.visit)
-
-    def showEvent(self, event) -> None:
-        super().showEvent(event)
-        if self.dirty:
-            self.refresh()
 
     def refresh(self) -> None:
         """Quick figures first; the aggregates over all participants queue behind interactive work."""

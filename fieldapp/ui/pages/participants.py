@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QDate, Qt, QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateEdit,
     QHBoxLayout,
     QHeaderView,
     QLineEdit,
@@ -22,22 +21,9 @@ from fieldapp.services import visits
 from fieldapp.ui.context import Context
 from fieldapp.ui.participants_model import SYNC_LABELS, ParticipantsModel
 from fieldapp.ui.village import VillageEdit
-from fieldapp.ui.widgets import date_text, heading, label, number, read_only_rows
+from fieldapp.ui.widgets import NO_DATE, date_filter, date_text, heading, label, number, read_only_rows
 
 DEBOUNCE_MS = 150
-NO_DATE = QDate(2000, 1, 1)
-
-
-def _date_edit(name: str, accessible: str) -> QDateEdit:
-    edit = QDateEdit()
-    edit.setObjectName(name)
-    edit.setAccessibleName(accessible)
-    edit.setDisplayFormat("dd-MM-yyyy")
-    edit.setCalendarPopup(True)
-    edit.setMinimumDate(NO_DATE)
-    edit.setSpecialValueText(tr("semua", "any"))
-    edit.setDate(NO_DATE)
-    return edit
 
 
 class ParticipantsPage(QWidget):
@@ -86,10 +72,10 @@ class ParticipantsPage(QWidget):
         layout.addLayout(filters)
         filters = QHBoxLayout()
         filters.addWidget(label(tr("Terdaftar dari", "Enrolled from")))
-        self.date_from = _date_edit("filter_from", tr("Terdaftar dari", "Enrolled from"))
+        self.date_from = date_filter("filter_from", tr("Terdaftar dari", "Enrolled from"))
         filters.addWidget(self.date_from)
         filters.addWidget(label(tr("s/d", "to")))
-        self.date_to = _date_edit("filter_to", tr("Terdaftar sampai", "Enrolled to"))
+        self.date_to = date_filter("filter_to", tr("Terdaftar sampai", "Enrolled to"))
         filters.addWidget(self.date_to)
         self.clear_button = QPushButton(tr("Hapus saringan", "Clear filters"))
         self.clear_button.setObjectName("clear_filters")

@@ -11,7 +11,7 @@ import datetime as dt
 import threading
 from pathlib import Path
 
-from PySide6.QtCore import QDate, QObject, QRect, Qt, Signal
+from PySide6.QtCore import QObject, QRect, Qt, Signal
 from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -41,9 +41,18 @@ from fieldapp.services.reports_data import STATUS_LABELS, ReportFilter, percent_
 from fieldapp.ui import style
 from fieldapp.ui.context import Context
 from fieldapp.ui.village import VillageEdit
-from fieldapp.ui.widgets import RefreshWhenShown, ago, card, heading, label, number, read_only_rows
+from fieldapp.ui.widgets import (
+    NO_DATE,
+    RefreshWhenShown,
+    ago,
+    card,
+    date_filter,
+    heading,
+    label,
+    number,
+    read_only_rows,
+)
 
-NO_DATE = QDate(2000, 1, 1)
 FILTER_STATES = ("pending", "sent", "accepted", "duplicate_person", "rejected", "conflict", "failed", "prepared")
 BAR_ROLE = Qt.ItemDataRole.UserRole + 7
 # Column headers, "|"-separated: (Indonesian, English).
@@ -77,17 +86,6 @@ def _combo(name: str, items: list[tuple[str, object]]) -> QComboBox:
     for text, data in items:
         box.addItem(text, data)
     return box
-
-
-def _date_edit(name: str) -> QDateEdit:
-    edit = QDateEdit()
-    edit.setObjectName(name)
-    edit.setDisplayFormat("dd-MM-yyyy")
-    edit.setCalendarPopup(True)
-    edit.setMinimumDate(NO_DATE)
-    edit.setSpecialValueText(tr("semua", "any"))
-    edit.setDate(NO_DATE)
-    return edit
 
 
 def _table(name: str, headers: list[str], stretch: int | None = None) -> QTableWidget:
@@ -169,7 +167,6 @@ class ReportsPage(RefreshWhenShown, QWidget):
     def __init__(self, ctx: Context, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
-        self.dirty = True
         self.overview: reports_data.Overview | None = None
         self.batch_ids: list[int] = []
         self.last_export: exports.ExportResult | None = None
@@ -263,10 +260,10 @@ class ReportsPage(RefreshWhenShown, QWidget):
     def _filter_bar(self) -> QHBoxLayout:
         row = QHBoxLayout()
         row.addWidget(label(tr("Dari", "From")))
-        self.date_from = _date_edit("filter_from")
+        self.date_from = date_filter("filter_from")
         row.addWidget(self.date_from)
         row.addWidget(label(tr("s/d", "to")))
-        self.date_to = _date_edit("filter_to")
+        self.date_to = date_filter("filter_to")
         row.addWidget(self.date_to)
         self.officer = _combo("filter_officer", [(tr("Semua petugas", "All officers"), None)])
         self.device = _combo("filter_device", [(tr("Semua perangkat", "All devices"), None)])
@@ -346,12 +343,9 @@ class ReportsPage(RefreshWhenShown, QWidget):
             w.blockSignals(False)
         self.refresh()
 
-    def showEvent(self, event) -> None:
-        super().showEvent(event)
-        if self.dirty and reports_data.may_view(self.ctx.ws):
-            self.refresh()
-
     def refresh(self) -> None:
+        if not reports_data.may_view(self.ctx.ws):  # other roles see the explanation only
+            return
         self.dirty = False
         ws, f = self.ctx.ws, self.filters()
         self.info.setText(tr("Memuat…", "Loading…"))

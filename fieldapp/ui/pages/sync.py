@@ -33,7 +33,6 @@ class SyncPage(RefreshWhenShown, QWidget):
     def __init__(self, ctx: Context, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
-        self.dirty = True
         self.running = False
         self.overview: sync_view.Overview | None = None
         self.password_dialog: PasswordDialog | None = None
@@ -104,11 +103,6 @@ class SyncPage(RefreshWhenShown, QWidget):
         return frame
 
     # -- reading ---------------------------------------------------------------------------------------------
-    def showEvent(self, event) -> None:
-        super().showEvent(event)
-        if self.dirty:
-            self.refresh()
-
     def refresh(self) -> None:
         self.dirty = False
         ws, run, key = self.ctx.ws, self.ctx.runner, f"sync-page-{id(self)}"
