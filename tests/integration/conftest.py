@@ -263,3 +263,21 @@ def laptop(data_dir, server):
     ws = open_as(data_dir, "petugas")
     yield ws
     ws.close()
+
+
+def conflicted(laptop, server):
+    """A record the server holds at revision 2 while the laptop (restored from a backup) edited revision 1."""
+    from sqlalchemy import text as sql
+
+    from fieldapp.services import enrolment, sync
+    from tests.conftest import PASSWORD as LOCAL_PASSWORD
+    from tests.factories import enrol_people
+
+    mine = enrol_people(laptop, 1)[0]
+    edit = enrolment.edit(laptop, mine.id, enrolment.draft_from(mine, street="Jl. Dua"), expected_revision=1)
+    sync.sync_now(laptop, server.url, "petugas", LOCAL_PASSWORD)
+    with laptop.store.engine.begin() as conn:
+        conn.execute(sql("UPDATE participants SET revision=1, synced_revision=0, sync_state='accepted'"))
+    enrolment.edit(laptop, mine.id, enrolment.draft_from(edit, street="Jl. Tiga"), expected_revision=1)
+    assert sync.sync_now(laptop, server.url, "petugas", LOCAL_PASSWORD).counts == {"conflict": 1}
+    return mine

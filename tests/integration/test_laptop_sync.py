@@ -20,6 +20,7 @@ from fieldapp.services.workspace import Workspace
 from fieldapp.sync.client import SyncError
 from tests.conftest import PASSWORD as LOCAL_PASSWORD
 from tests.factories import enrol_people
+from tests.integration.conftest import conflicted
 
 
 @pytest.fixture
@@ -160,20 +161,8 @@ def test_export_bpjs_lists_participants_without_kpj_with_ids_as_text(laptop, ser
     assert all(isinstance(row[10], str) and row[10].startswith("08") for row in rows)
 
 
-def _conflicted(laptop, server):
-    """A record the server holds at revision 2 while the laptop (restored from a backup) edited revision 1."""
-    mine = enrol_people(laptop, 1)[0]
-    edit = enrolment.edit(laptop, mine.id, enrolment.draft_from(mine, street="Jl. Dua"), expected_revision=1)
-    sync.sync_now(laptop, server.url, "petugas", LOCAL_PASSWORD)
-    with laptop.store.engine.begin() as conn:
-        conn.execute(text("UPDATE participants SET revision=1, synced_revision=0, sync_state='accepted'"))
-    enrolment.edit(laptop, mine.id, enrolment.draft_from(edit, street="Jl. Tiga"), expected_revision=1)
-    assert sync.sync_now(laptop, server.url, "petugas", LOCAL_PASSWORD).counts == {"conflict": 1}
-    return mine
-
-
 def test_conflict_shows_both_versions_and_keep_mine_resends_on_top(laptop, server):
-    mine = _conflicted(laptop, server)
+    mine = conflicted(laptop, server)
     assert participants.by_uuid(laptop, mine.uuid).sync_state == "conflict"
     both = conflicts.view(laptop, mine.id)
     assert (both.local_revision, both.server_revision) == (2, 2)
@@ -188,7 +177,7 @@ def test_conflict_shows_both_versions_and_keep_mine_resends_on_top(laptop, serve
 
 
 def test_conflict_take_the_servers_version(laptop, server):
-    mine = _conflicted(laptop, server)
+    mine = conflicted(laptop, server)
     conflicts.resolve(laptop, mine.id, "server")
     now = participants.by_uuid(laptop, mine.uuid)
     assert (now.data.street, now.sync_state, now.revision) == ("Jl. Dua", "accepted", 2)

@@ -23,10 +23,11 @@ from sqlalchemy import select, text
 from fieldapp.db import models as m
 from fieldapp.server.bpjs import import_kpj
 from fieldapp.server.models import batches as server_batches
-from fieldapp.services import conflicts, enrolment, sync
+from fieldapp.services import conflicts, sync
 from fieldapp.sync.client import SyncError
 from tests.conftest import PASSWORD
 from tests.factories import enrol_people, nik_for
+from tests.integration.conftest import conflicted
 
 STATUSES = ("accepted", "updated", "unchanged", "duplicate_person", "rejected", "conflict")
 
@@ -294,15 +295,9 @@ def test_bad_status_updates_apply_nothing(laptop, server, hostile, page):
 
 
 def _conflicted(laptop, server):
-    """A record the server holds at revision 2 while the laptop (restored from a backup) edited revision 1."""
-    mine = enrol_people(laptop, 1)[0]
-    edit = enrolment.edit(laptop, mine.id, enrolment.draft_from(mine, street="Jl. Dua"), expected_revision=1)
-    sync.sync_now(laptop, server.url, "petugas", PASSWORD)
+    """A record in conflict whose server copy is fetched again from whoever answers next."""
+    mine = conflicted(laptop, server)
     with laptop.store.engine.begin() as conn:
-        conn.execute(text("UPDATE participants SET revision=1, synced_revision=0, sync_state='accepted'"))
-    enrolment.edit(laptop, mine.id, enrolment.draft_from(edit, street="Jl. Tiga"), expected_revision=1)
-    assert sync.sync_now(laptop, server.url, "petugas", PASSWORD).counts == {"conflict": 1}
-    with laptop.store.engine.begin() as conn:  # the copy is fetched again from whoever answers next
         conn.execute(text("DELETE FROM conflict_copies"))
     return mine
 
