@@ -13,9 +13,7 @@ from pypdf import PdfReader
 from PySide6.QtCore import Qt
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QFileDialog, QProgressDialog, QPushButton
-from sqlalchemy import select
 
-from fieldapp.db import models as m
 from fieldapp.services import certificate_checks as checking
 from fieldapp.services import certificates as cert
 from fieldapp.services import enrolment
@@ -28,6 +26,7 @@ from tests.conftest import open_as
 from tests.factories import enrolment as make
 from tests.factories import nik_for, open_visit
 from tests.ui.conftest import WAIT
+from tests.unit.test_certificate_service import issues_of
 
 VILLAGE = "3216062002"  # Lambangsari
 NAMES = ["Wulan Sari", "Ahmad Fauzi", "Citra Kirana", "Bambang Pamungkas", "Rina Marlina"]
@@ -75,11 +74,6 @@ def db(data_dir):
     ws.close()
 
 
-def _issues(ws) -> list[m.CertificateIssue]:
-    with ws.store.sessions() as session:
-        return list(session.scalars(select(m.CertificateIssue).order_by(m.CertificateIssue.id)))
-
-
 def _choose_village(qtbot, page) -> None:
     page.village.setFocus()
     qtbot.keyClicks(page.village, "Lambangsari")
@@ -117,7 +111,7 @@ def test_typing_a_village_lists_people_and_shows_a_preview(qtbot, page, db):
     labels = [page.preview.pages.itemAt(n).widget() for n in range(4)]
     assert all(not label.pixmap().isNull() for label in labels)
     assert page.save_button.isEnabled() and page.print_button.isEnabled()
-    assert _issues(db) == []  # a preview records nothing
+    assert issues_of(db) == []  # a preview records nothing
 
     page.table.selectRow(2)  # one person's paper
     qtbot.waitUntil(lambda: "Pratinjau: 1 dari 5" in page.preview.title.text(), timeout=WAIT)
@@ -136,7 +130,7 @@ def test_save_pdf_writes_the_file_records_the_issue_and_updates_counts(qtbot, pa
     assert len(texts) == 5
     assert [next(n for n in NAMES if n in t) for t in texts] == SORTED
     assert not list(tmp_path.glob(".*.part"))
-    issues = _issues(db)
+    issues = issues_of(db)
     assert len(issues) == 5 and {i.kind for i in issues} == {"certificate"}
     assert all(i.serial in t for i, t in zip(issues, texts, strict=True))
     qtbot.waitUntil(
@@ -155,12 +149,12 @@ def test_a_reprint_asks_for_the_reason_at_the_field(qtbot, page, db, tmp_path, m
     _save(qtbot, page, monkeypatch, tmp_path / "b.pdf")
     qtbot.waitUntil(lambda: page.reason_message.kind == "error", timeout=WAIT)
     assert "Cetak ulang perlu alasan" in page.reason_message.text() and page.focusWidget() is page.reason
-    assert not (tmp_path / "b.pdf").exists() and len(_issues(db)) == 5 and page.errors == []
+    assert not (tmp_path / "b.pdf").exists() and len(issues_of(db)) == 5 and page.errors == []
     qtbot.keyClicks(page.reason, "Kertas rusak kena hujan")
     _save(qtbot, page, monkeypatch, tmp_path / "b.pdf")
     qtbot.waitUntil(lambda: "tersimpan" in page.result.text(), timeout=WAIT)
     assert all("CETAK ULANG" in t and "Kertas rusak kena hujan" in t for t in _pdf_texts(tmp_path / "b.pdf"))
-    assert [i.reprint_reason for i in _issues(db)[5:]] == ["Kertas rusak kena hujan"] * 5
+    assert [i.reprint_reason for i in issues_of(db)[5:]] == ["Kertas rusak kena hujan"] * 5
 
 
 def test_print_goes_to_a_real_printer_a4_landscape(qtbot, page, db, tmp_path):
@@ -177,7 +171,7 @@ def test_print_goes_to_a_real_printer_a4_landscape(qtbot, page, db, tmp_path):
     box = reader.pages[0].mediabox
     assert float(box.width) > float(box.height)
     assert abs(float(box.width) - 841.9) < 2  # A4 landscape, the page drawn at 1:1
-    assert len(_issues(db)) == 5 and page.errors == []
+    assert len(issues_of(db)) == 5 and page.errors == []
 
 
 def test_cancel_records_nothing(qtbot, page, db, tmp_path, monkeypatch):
@@ -186,7 +180,7 @@ def test_cancel_records_nothing(qtbot, page, db, tmp_path, monkeypatch):
     dialog = page.findChild(QProgressDialog, "certificate_progress")
     dialog.findChild(QPushButton).click()  # "Batal", before the event loop runs again: no page drawn yet
     qtbot.waitUntil(lambda: "dibatalkan" in page.result.text(), timeout=WAIT)
-    assert _issues(db) == [] and not (tmp_path / "x.pdf").exists() and page.errors == []
+    assert issues_of(db) == [] and not (tmp_path / "x.pdf").exists() and page.errors == []
     assert page.save_button.isEnabled()
 
 
@@ -240,4 +234,4 @@ def test_without_a_page_renderer_print_opens_the_pdf_in_the_system_viewer(qtbot,
     qtbot.waitUntil(lambda: bool(opened), timeout=WAIT)
     (path,) = opened
     assert Path(path).parent == tmp_path and len(_pdf_texts(Path(path))) == 5
-    assert len(_issues(db)) == 5 and page.errors == []
+    assert len(issues_of(db)) == 5 and page.errors == []

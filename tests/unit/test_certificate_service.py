@@ -61,7 +61,7 @@ def clerk(data_dir):
     ws.close()
 
 
-def _issues(ws) -> list[m.CertificateIssue]:
+def issues_of(ws) -> list[m.CertificateIssue]:
     with ws.store.sessions() as session:
         return list(session.scalars(select(m.CertificateIssue).order_by(m.CertificateIssue.id)))
 
@@ -118,7 +118,7 @@ def test_issue_writes_one_log_row_per_paper_with_unique_readable_serials(clerk, 
     pdf = cert.issue(clerk, Selection(village_code=VILLAGE), "certificate", today=TODAY)
     pages = _texts(pdf)
     assert len(pages) == 5
-    issues = _issues(clerk)
+    issues = issues_of(clerk)
     assert len(issues) == 5 and {i.kind for i in issues} == {"certificate"}
     device = clerk.device.code
     assert [i.serial for i in issues] == [f"SRT-{device}-2026-{n:06d}" for n in range(1, 6)]
@@ -135,10 +135,10 @@ def test_issue_writes_one_log_row_per_paper_with_unique_readable_serials(clerk, 
         assert issue.user_id == clerk.user.id and issue.reprint_reason is None and not issue.final
     cards = cert.issue(clerk, Selection(village_code=VILLAGE), "card", today=TODAY)
     assert len(_texts(cards)) == 1  # five cards on one sheet
-    serials = [i.serial for i in _issues(clerk)]
+    serials = [i.serial for i in issues_of(clerk)]
     assert len(set(serials)) == 10 and serials[5] == f"KRT-{device}-2026-000001"
     cert.issue(clerk, Selection(participant_ids=(people["Zaenal Abidin"].id,)), "certificate", today=TODAY)
-    assert _issues(clerk)[-1].serial == f"SRT-{device}-2026-000006"
+    assert issues_of(clerk)[-1].serial == f"SRT-{device}-2026-000006"
 
 
 def test_papers_carry_regions_occupation_payer_and_no_full_nik(clerk, people):
@@ -170,7 +170,7 @@ def test_final_or_provisional_follows_the_kpj(clerk, people):
     agus_page, siti_page = _texts(pdf)
     assert "Bukti Pendaftaran" in agus_page and agus.local_number in agus_page
     assert "Sertifikat Kepesertaan" in siti_page and "26012345678" in siti_page
-    assert {i.participant_id: i.final for i in _issues(clerk)} == {siti.id: True, agus.id: False}
+    assert {i.participant_id: i.final for i in issues_of(clerk)} == {siti.id: True, agus.id: False}
     keys = cert.public_keys(clerk)
     payloads = [t for page in embedded.read(pdf) for t in page]
     fields = [verify_payload(t, keys).fields for t in payloads]
@@ -186,12 +186,12 @@ def test_reprint_is_refused_without_a_reason_and_marked_with_one(clerk, people):
     assert exc.value.code == "reprint_needs_reason" and exc.value.field == "reason"
     assert "Siti Aminah" in exc.value.indonesian and siti.local_number in exc.value.english
     assert "Agus Salim" not in exc.value.indonesian
-    assert len(_issues(clerk)) == 1  # nothing recorded by the refused run
+    assert len(issues_of(clerk)) == 1  # nothing recorded by the refused run
     cert.issue(clerk, Selection(participant_ids=(siti.id,)), "certificate", today=TODAY)  # another kind: first
     pdf = cert.issue(clerk, Selection(participant_ids=(siti.id, agus.id)), "card", reason="Kartu hilang", today=TODAY)
     text = _texts(pdf)[0]
     assert text.count("CETAK ULANG") == 1  # Siti's card only; Agus gets his first card
-    rows = _issues(clerk)[-2:]
+    rows = issues_of(clerk)[-2:]
     assert {r.participant_id: r.reprint_reason for r in rows} == {agus.id: None, siti.id: "Kartu hilang"}
     entry = _audit(clerk)[-1]
     detail = json.loads(entry.detail)
@@ -206,7 +206,7 @@ def test_audit_entry_in_the_same_run_without_names_or_niks(clerk, people):
     assert entry.username == "kerani" and entry.action == "print" and entry.entity == "certificate"
     assert detail["count"] == 5 and detail["provisional"] == 5 and detail["final"] == 0
     assert detail["reprint"] is False and detail["selection"] == {"village": VILLAGE}
-    assert entry.entity_id == _issues(clerk)[0].serial and detail["last_serial"] == _issues(clerk)[-1].serial
+    assert entry.entity_id == issues_of(clerk)[0].serial and detail["last_serial"] == issues_of(clerk)[-1].serial
     for name, p in people.items():
         if name != "_visit":
             assert p.data.nik not in entry.detail and p.data.full_name not in entry.detail
@@ -226,16 +226,16 @@ def test_cancelled_run_records_nothing_and_its_serials_are_never_reused(clerk, p
     with pytest.raises(UserFacingError) as exc:
         cert.issue(clerk, Selection(village_code=VILLAGE), "certificate", progress=progress, cancel=cancel, today=TODAY)
     assert exc.value.code == "cancelled" and seen == [1, 2]
-    assert _issues(clerk) == [] and _audit(clerk) == []
+    assert issues_of(clerk) == [] and _audit(clerk) == []
     cert.issue(clerk, Selection(village_code=VILLAGE), "certificate", today=TODAY)
-    assert _issues(clerk)[0].serial.endswith("-000006")  # the cancelled run's numbers stay unused
+    assert issues_of(clerk)[0].serial.endswith("-000006")  # the cancelled run's numbers stay unused
 
 
 def test_serial_counter_starts_above_recorded_serials(clerk, people):
     cert.issue(clerk, Selection(village_code=VILLAGE), "card", today=TODAY)
     clerk.set_setting(f"certificate_serial:KRT-{clerk.device.code}-2026", "0")  # a counter lost or reset
     cert.issue(clerk, Selection(everyone=True), "card", reason="uji", today=TODAY)
-    serials = [i.serial for i in _issues(clerk)]
+    serials = [i.serial for i in issues_of(clerk)]
     assert len(serials) == len(set(serials)) == 11
 
 
@@ -262,7 +262,7 @@ def test_a_role_outside_the_print_roles_is_refused(clerk, people, monkeypatch):
         cert.issue(clerk, Selection(village_code=VILLAGE), "certificate")
     with pytest.raises(PermissionDenied):
         cert.preview(clerk, Selection(village_code=VILLAGE))
-    assert _issues(clerk) == []
+    assert issues_of(clerk) == []
 
 
 # --- preview drafts, keys, verification ------------------------------------------------------------------------
@@ -270,11 +270,11 @@ def test_a_role_outside_the_print_roles_is_refused(clerk, people, monkeypatch):
 
 def test_draft_records_nothing_and_never_verifies(clerk, people):
     cert.issue(clerk, Selection(participant_ids=(people["Siti Aminah"].id,)), "certificate", today=TODAY)
-    before = (len(_issues(clerk)), len(_audit(clerk)))
+    before = (len(issues_of(clerk)), len(_audit(clerk)))
     pdf = cert.draft(clerk, Selection(village_code=VILLAGE), "certificate", limit=3, today=TODAY)
     pages = _texts(pdf)
     assert len(pages) == 3 and all("PRATINJAU" in t for t in pages)
-    assert (len(_issues(clerk)), len(_audit(clerk))) == before
+    assert (len(issues_of(clerk)), len(_audit(clerk))) == before
     keys = cert.public_keys(clerk)
     assert all(c.result.code == "unknown_key" for c in checking.verify_pdf(pdf, keys))
     siti = cert.draft(clerk, Selection(participant_ids=(people["Siti Aminah"].id,)), "certificate")
