@@ -14,7 +14,6 @@ import os
 import re
 import sys
 import time
-import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -26,38 +25,15 @@ from fieldapp.certificates import (
     render_cards,
     render_certificates,
 )
-
-NAMES = ("Siti Aminah", "Budi Santoso", "Élisabet Nurâini", "Ñoman Çahya", "Dewi Lestari", "Agus Salim")
+from tests.factories import certificate_person
 
 
 def sample(n: int) -> list[CertificateData]:
     """Synthetic participants: a quarter still without KPJ, a few reprints, all three programmes."""
-    return [
-        CertificateData(
-            participant_uuid=str(uuid.UUID(int=i + 1)),
-            local_number=f"3216062001-A7-{i:06d}",
-            kpj=None if i % 4 == 0 else f"26{i:09d}",
-            full_name=NAMES[i % len(NAMES)],
-            nik="3216064107900003",
-            birth_place="Bekasi",
-            birth_date=dt.date(1990, 7, 1),
-            village_name="Sukamaju",
-            district_name="Tambun Selatan",
-            regency_name="Kabupaten Bekasi",
-            province_name="Jawa Barat",
-            occupation_label="Petani / pekebun",
-            programs=("JKK", "JKM", "JHT"),
-            coverage_start=dt.date(2026, 12, 1),
-            funding_source="apbd",
-            payer_region_name="Kabupaten Bekasi",
-            issue_date=dt.date(2026, 11, 21),
-            serial=f"SRT-3216-2026-{i:06d}",
-            reprint_reason="Kertas rusak" if i % 50 == 0 else None,
-            signer_name="Drs. Ahmad Fauzi",
-            signer_title="Kepala Dinas Tenaga Kerja Kabupaten Bekasi",
-        )
-        for i in range(n)
-    ]
+    return [certificate_person(i, kpj=None if i % 4 == 0 else f"26{i:09d}", programs=("JKK", "JKM", "JHT"),
+                               issue_date=dt.date(2026, 11, 21),
+                               reprint_reason="Kertas rusak" if i % 50 == 0 else None)
+            for i in range(n)]
 
 
 def _best(fn, rounds: int) -> tuple[float, float, bytes]:

@@ -10,16 +10,13 @@ import io
 import shutil
 import subprocess
 import threading
-import uuid
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
 
 from fieldapp.certificates import (
-    CertificateData,
     date_id,
     generate_keypair,
     key_id_for,
@@ -32,39 +29,14 @@ from fieldapp.certificates import wording as w
 from fieldapp.certificates.fonts import BOLD, REGULAR, register_fonts
 from fieldapp.certificates.qrpool import iter_qr_ops
 from fieldapp.errors import UserFacingError
+from tests.factories import CERTIFICATE_NAMES as NAMES
+from tests.factories import CERTIFICATE_NIK as NIK
+from tests.factories import certificate_person as person
 
 PRIVATE, PUBLIC = generate_keypair()
 KEY_ID = key_id_for(PUBLIC)
 KEYS = {KEY_ID: PUBLIC}
-NIK = "3216064107900003"
 MASKED = "3216********0003"
-NAMES = ["Siti Aminah", "Budi Santoso", "Élisabet Nurâini", "Ñoman Çahya", "Dewi Lestari", "Agus Salim"]
-
-
-def person(i: int = 0, *, kpj: str | None = "26012345678", **changes) -> CertificateData:
-    data = CertificateData(
-        participant_uuid=str(uuid.UUID(int=1000 + i)),
-        local_number=f"3216062001-A7-{i:06d}",
-        kpj=kpj,
-        full_name=NAMES[i % len(NAMES)],
-        nik=NIK,
-        birth_place="Bekasi",
-        birth_date=dt.date(1990, 7, 1),
-        village_name="Sukamaju",
-        district_name="Tambun Selatan",
-        regency_name="Kabupaten Bekasi",
-        province_name="Jawa Barat",
-        occupation_label="Petani / pekebun",
-        programs=("JKK", "JKM"),
-        coverage_start=dt.date(2026, 12, 1),
-        funding_source="apbd",
-        payer_region_name="Kabupaten Bekasi",
-        issue_date=dt.date(2026, 8, 17),
-        serial=f"SRT-3216-2026-{i:06d}",
-        signer_name="Drs. Ahmad Fauzi",
-        signer_title="Kepala Dinas Tenaga Kerja Kabupaten Bekasi",
-    )
-    return replace(data, **changes)
 
 
 def certificates(items, **kw) -> bytes:
