@@ -174,14 +174,14 @@ def log_in(data_dir: Path, username: str, password: str) -> tuple[Store, UserInf
     store = open_store(Path(data_dir), ring.unlock(username, password))
     try:
         with store.sessions.begin() as session:
-            for event in ring.take_pending():  # what happened while the store was shut
-                audit.record(session, event["username"], event["action"], at=event["at"])
+            written = _write_pending(session, ring)
             user = session.scalar(select(m.User).where(m.User.username == username, m.User.active == true()))
             if user is None:
                 raise AuthenticationFailed()
             audit.record(session, username, "login")
             info = _info(user)
-        ring.save()
+        if written:
+            ring.save()
         return store, info
     except BaseException:
         store.close()
@@ -194,10 +194,19 @@ def confirm_password(store: Store, username: str, password: str) -> None:
     if ring.unlock(username, password) != store.key:
         raise AuthenticationFailed()
     with store.sessions.begin() as session:
-        for event in ring.take_pending():
-            audit.record(session, event["username"], event["action"], at=event["at"])
+        written = _write_pending(session, ring)
         audit.record(session, username, "unlock")
-    ring.save()
+    if written:
+        ring.save()
+
+
+def _write_pending(session, ring: KeyRing) -> bool:
+    """Write what happened while the store was shut (failed log-ins, lockouts) into the audit trail; the caller
+    saves the key file after the commit when there was anything."""
+    events = ring.take_pending()
+    for event in events:
+        audit.record(session, event["username"], event["action"], at=event["at"])
+    return bool(events)
 
 
 # --- account management, for supervisors (officers and clerks) and admins (everyone) ------------------------------
