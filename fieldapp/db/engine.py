@@ -159,7 +159,8 @@ def open_store(data_dir: Path, key: bytes, *, create: bool = False) -> Store:
     return Store(path, engine, sessionmaker(engine, expire_on_commit=False), key)
 
 
-def _stamped(dest_dir: Path, label: str) -> Path:
+def backup_path(dest_dir: Path, label: str) -> Path:
+    """Where a backup labelled ``label`` made now goes: fieldapp-<label>-<YYYYmmdd-HHMMSS>.sqlite."""
     dest_dir.mkdir(parents=True, exist_ok=True)
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     return dest_dir / f"fieldapp-{label}-{stamp}.sqlite"
@@ -176,7 +177,7 @@ def _fsync(path: Path) -> None:
 def backup_file(source: Path, dest_dir: Path, label: str, key: bytes) -> Path:
     """Copy an encrypted database with SQLite's online backup API (consistent even while it is in use); the
     copy is encrypted with the same key."""
-    dest = _stamped(dest_dir, label)
+    dest = backup_path(dest_dir, label)
     src = connect(source, key, pragmas=False)
     try:
         dst = connect(dest, key, pragmas=False)
@@ -226,7 +227,7 @@ def export_encrypted(plain: Path, dest: Path, key: bytes) -> None:
 def encrypt_in_place(path: Path, key: bytes) -> None:
     """Turn a plain store into an encrypted one: an encrypted backup first, then an atomic swap. Plain backups
     beside it are encrypted too, so no clear copy stays under the data directory."""
-    backup = _stamped(path.parent / "backups", "pre-encrypt")
+    backup = backup_path(path.parent / "backups", "pre-encrypt")
     export_encrypted(path, backup, key)
     _fsync(backup)
     with _replacing(path) as staging:

@@ -11,7 +11,7 @@ import datetime as dt
 import shutil
 from pathlib import Path
 
-from fieldapp.db.engine import Store, StoreError, backup_file, connect, store_path
+from fieldapp.db.engine import Store, StoreError, backup_file, backup_path, connect, store_path
 from fieldapp.errors import UserFacingError
 
 KEEP = {"daily": 7, "weekly": 4}
@@ -81,7 +81,7 @@ def restore(data_dir: Path, backup: Path, key: bytes) -> Path | None:
     shutil.copy2(backup, staging)
     replaced = None
     if target.exists():
-        replaced = backups_dir(data_dir) / f"fieldapp-pre-restore-{dt.datetime.now():%Y%m%d-%H%M%S}.sqlite"
+        replaced = backup_path(backups_dir(data_dir), "pre-restore")
         for suffix in ("-wal", "-shm", ""):  # the WAL goes with its file: it may hold the newest saves
             if Path(f"{target}{suffix}").exists():
                 Path(f"{target}{suffix}").replace(f"{replaced}{suffix}")
